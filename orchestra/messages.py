@@ -1,0 +1,200 @@
+"""Messages: commands (an intent, exactly one handler), events (a fact, any subscribers), replies.
+
+Every message is a frozen dataclass carrying only JSON data, so it can be stored, sent
+and read back without pickle. Three ids travel with it:
+
+- ``message_id``: this message; stamped by the world when it is sent, reused on redelivery.
+- ``correlation_id``: the workflow instance (the order) it belongs to.
+- ``causation_id``: the message that caused this one (a reply's command, say).
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from .errors import MessageNotSerialisable, UnknownMessageType
+
+_TYPES: dict[str, type["Message"]] = {}
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Message:
+    """Base of every message; subclass :class:`Command` or :class:`Event`, not this."""
+
+    message_id: str = ""
+    correlation_id: str = ""
+    causation_id: str = ""
+
+    kind: ClassVar[str] = "message"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        known = _TYPES.get(cls.__name__)
+        # Re-running a notebook cell redefines a class: same module, so replace it.
+        if known is not None and known.__module__ != cls.__module__:
+            raise MessageNotSerialisable(
+                f"two message types are named {cls.__name__!r} "
+                f"({known.__module__} and {cls.__module__}); JSON names a message by its "
+                "class name, so rename one of them"
+            )
+        _TYPES[cls.__name__] = cls
+        _HINTS.pop(cls, None)
+
+    def __post_init__(self):
+        for f in dataclasses.fields(self):
+            _check_json(getattr(self, f.name), f"{type(self).__name__}.{f.name}")
+
+    @property
+    def type(self) -> str:
+        """The message's type name, as it appears in JSON and in the history."""
+        return type(self).__name__
+
+    def stamped(self, **ids: str) -> "Message":
+        """A copy with the given ids set (message_id, correlation_id, causation_id)."""
+        return dataclasses.replace(self, **ids)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Command(Message):
+    """An intent, named in the imperative (``ReserveStock``): exactly one service must handle it."""
+
+    kind: ClassVar[str] = "command"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event(Message):
+    """A fact, named in the past tense (``StockReserved``): zero or more services may react."""
+
+    kind: ClassVar[str] = "event"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reply(Message):
+    """What a service answers to a command: ``ok`` with a result, or not ok with an error.
+
+    ``causation_id`` is the id of the command answered. ``timed_out`` marks the reply a
+    caller gets when no answer came in time (the command may still have taken effect).
+    """
+
+    command: str
+    ok: bool
+    result: dict = field(default_factory=dict)
+    error: str = ""
+    attempts: int = 1
+    timed_out: bool = False
+
+    kind: ClassVar[str] = "reply"
+
+
+def to_dict(message: Message) -> dict:
+    """The message as plain JSON data: ``{"type": ..., field: value, ...}``."""
+    data = {"type": message.type}
+    for f in dataclasses.fields(message):
+        data[f.name] = getattr(message, f.name)
+    return data
+
+
+def from_dict(data: dict) -> Message:
+    """The message that :func:`to_dict` produced, with tuples restored from the type hints."""
+    data = dict(data)
+    name = data.pop("type", None)
+    cls = _TYPES.get(name)
+    if cls is None:
+        raise UnknownMessageType(
+            f"no message type named {name!r} is defined; import the module that defines it "
+            f"before reading this JSON (known: {', '.join(sorted(_TYPES)) or 'none'})"
+        )
+    hints = _hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = set(data) - names
+    if unknown:
+        raise UnknownMessageType(
+            f"{name} has no field(s) {', '.join(sorted(unknown))}; the JSON was written by a "
+            "different version of this message type"
+        )
+    return cls(**{key: _revive(value, hints.get(key)) for key, value in data.items()})
+
+
+def to_json(message: Message) -> str:
+    """The message as a JSON string (keys sorted, so equal messages give equal text)."""
+    return json.dumps(to_dict(message), sort_keys=True, separators=(",", ":"))
+
+
+def from_json(text: str) -> Message:
+    """The message that :func:`to_json` wrote."""
+    return from_dict(json.loads(text))
+
+
+def message_type(name: str) -> type[Message]:
+    """The message class with this name, or :class:`UnknownMessageType` saying which exist."""
+    try:
+        return _TYPES[name]
+    except KeyError:
+        raise UnknownMessageType(
+            f"no message type named {name!r}; known: {', '.join(sorted(_TYPES))}"
+        ) from None
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls)
+    return _HINTS[cls]
+
+
+def _check_json(value: Any, where: str) -> None:
+    if value is None or isinstance(value, (str, bool, int)):
+        return
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return
+        raise MessageNotSerialisable(f"{where} is {value!r}; JSON has no NaN or infinity")
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _check_json(item, f"{where}[{i}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise MessageNotSerialisable(
+                    f"{where} has the key {key!r} ({type(key).__name__}); JSON keys are strings"
+                )
+            _check_json(item, f"{where}[{key!r}]")
+        return
+    raise MessageNotSerialisable(
+        f"{where} holds a {type(value).__name__} ({value!r}); a message carries only JSON "
+        "data (str, int, float, bool, None, lists, tuples, dicts with str keys): pass "
+        "an id or a plain value instead of the object"
+    )
+
+
+def _revive(value: Any, hint: Any) -> Any:
+    """Turn JSON lists back into the tuples a field's type hint asks for."""
+    if hint is None or value is None:
+        return value
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        for arg in args:
+            if arg is type(None):
+                continue
+            return _revive(value, arg)
+        return value
+    if origin is tuple and isinstance(value, list):
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_revive(v, args[0]) for v in value)
+        if args:
+            return tuple(_revive(v, a) for v, a in zip(value, args))
+        return tuple(value)
+    if hint is tuple and isinstance(value, list):
+        return tuple(value)
+    if origin is list and isinstance(value, list) and args:
+        return [_revive(v, args[0]) for v in value]
+    if origin is dict and isinstance(value, dict) and len(args) == 2:
+        return {k: _revive(v, args[1]) for k, v in value.items()}
+    return value

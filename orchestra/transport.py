@@ -1,0 +1,223 @@
+"""Transports: how messages travel between endpoints, over virtual time.
+
+- :class:`DirectCall` is request/response (think HTTP): the receiver must be up when the
+  call arrives, or the call is refused at once; a reply whose caller is down is lost.
+  Caller and receiver are coupled in time.
+- :class:`Queued` gives every endpoint an inbox (think a message broker): a message to a
+  service that is down waits in its inbox and is delivered when the service comes back.
+  With ``duplicate_probability`` it delivers at least once, so a message may arrive twice.
+
+Both deliver a reply to the caller, or a timed-out reply when none came in time.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from . import history as h
+from .clock import Timer
+from .messages import Command, Event, Message, Reply, to_dict as _data
+
+
+@dataclass
+class _Waiting:
+    sender: str
+    command: Command
+    timer: Timer | None
+    timeout: float | None
+
+
+class Transport:
+    """What both transports share: requests, replies, timeouts, events."""
+
+    name = "transport"
+
+    def __init__(self, world, latency: float = 0.005, duplicate_probability: float = 0.0):
+        if latency < 0:
+            raise ValueError(f"latency is seconds per hop, so >= 0 (got {latency})")
+        if not 0 <= duplicate_probability <= 1:
+            raise ValueError(f"duplicate_probability is a probability, between 0 and 1 "
+                             f"(got {duplicate_probability})")
+        self.world = world
+        self.latency = latency
+        self.duplicate_probability = duplicate_probability
+        self._waiting: dict[str, _Waiting] = {}
+        self._timed_out: set[str] = set()
+
+    # -- what the world calls -------------------------------------------------------------
+    def request(self, command: Command, sender: str, receiver: str,
+                timeout: float | None = None) -> None:
+        """Carry a command to its one handler; its reply (or a time-out) goes back to ``sender``."""
+        world = self.world
+        world.history.append(h.SENT, correlation_id=command.correlation_id, sender=sender,
+                             receiver=receiver, message_type=command.type,
+                             message_id=command.message_id,
+                             detail={"message": _data(command), "timeout": timeout})
+        previous = self._waiting.get(command.message_id)
+        if previous is not None and previous.timer is not None:
+            previous.timer.cancel()  # a retry of the same command replaces the earlier wait
+        timer = None
+        if timeout is not None:
+            timer = world.clock.call_later(timeout, self._time_out, command.message_id)
+        self._waiting[command.message_id] = _Waiting(sender, command, timer, timeout)
+        self._timed_out.discard(command.message_id)
+        self._carry(command, sender, receiver, self._responder(command, receiver, sender))
+
+    def publish(self, event: Event, sender: str, receivers: list[str]) -> None:
+        """Carry an event to each subscriber; none is fine, and each gets its own copy."""
+        self.world.history.append(h.PUBLISHED, correlation_id=event.correlation_id,
+                                  sender=sender, message_type=event.type,
+                                  message_id=event.message_id,
+                                  detail={"message": _data(event), "subscribers": receivers})
+        for receiver in receivers:
+            self._carry(event, sender, receiver, None)
+
+    def on_up(self, service: str) -> None:
+        """A service came back up."""
+
+    def redeliver(self, service: str, message: Message, respond) -> None:
+        """A service went down while working on ``message``."""
+
+    @property
+    def waiting(self) -> int:
+        """How many requests still wait for a reply."""
+        return len(self._waiting)
+
+    # -- what subclasses provide ----------------------------------------------------------
+    def _carry(self, message: Message, sender: str, receiver: str, respond) -> None:
+        raise NotImplementedError
+
+    # -- shared machinery -----------------------------------------------------------------
+    def _delay(self, receiver: str) -> float:
+        return self.latency + self.world.faults.latency(receiver)
+
+    def _responder(self, command: Command, receiver: str, sender: str):
+        """The callback a receiver answers through: it sends the reply back over this transport."""
+        world = self.world
+
+        def respond(reply: Reply, from_network: bool = False) -> None:
+            reply = reply.stamped(message_id=world.next_id(), correlation_id=command.correlation_id,
+                                  causation_id=command.message_id)
+            if not from_network:
+                world.history.append(h.REPLIED, correlation_id=reply.correlation_id,
+                                     sender=receiver, receiver=sender, message_type=reply.type,
+                                     message_id=reply.message_id, detail={
+                                         "command": command.type, "ok": reply.ok,
+                                         "error": reply.error, "attempts": reply.attempts,
+                                         "result": reply.result})
+            self._carry(reply, receiver, sender, None)
+        return respond
+
+    def _hand_over(self, message: Message, sender: str, receiver: str, respond) -> None:
+        """Give an arrived message to its receiving endpoint."""
+        world = self.world
+        world.history.append(h.DELIVERED, correlation_id=message.correlation_id, sender=sender,
+                             receiver=receiver, message_type=message.type,
+                             message_id=message.message_id)
+        endpoint = world.endpoint(receiver)
+        if isinstance(message, Reply):
+            self._accept_reply(message, endpoint)
+        else:
+            endpoint.receive(message, respond)
+
+    def _accept_reply(self, reply: Reply, endpoint) -> None:
+        waiting = self._waiting.pop(reply.causation_id, None)
+        if waiting is None:
+            kind = h.LATE_REPLY if reply.causation_id in self._timed_out else h.DUPLICATE
+            self.world.history.append(kind, correlation_id=reply.correlation_id,
+                                      receiver=endpoint.name, message_type=reply.type,
+                                      message_id=reply.message_id,
+                                      detail={"note": "no one waits for this reply: ignored"})
+            return
+        if waiting.timer is not None:
+            waiting.timer.cancel()
+        endpoint.receive(reply, None)
+
+    def _time_out(self, command_id: str) -> None:
+        waiting = self._waiting.pop(command_id, None)
+        if waiting is None:
+            return
+        self._timed_out.add(command_id)
+        command = waiting.command
+        world = self.world
+        world.history.append(h.TIMED_OUT, correlation_id=command.correlation_id,
+                             receiver=waiting.sender, message_type=command.type,
+                             message_id=command_id, detail={"timeout": waiting.timeout})
+        reply = Reply(command=command.type, ok=False, timed_out=True, attempts=0,
+                      error=f"no reply to {command.type} within {waiting.timeout}s "
+                            "(it may still have taken effect)",
+                      message_id=world.next_id(), correlation_id=command.correlation_id,
+                      causation_id=command_id)
+        world.endpoint(waiting.sender).receive(reply, None)
+
+
+class DirectCall(Transport):
+    """Request/response: refused at once when the receiver is down; replies to a down caller are lost."""
+
+    name = "direct"
+
+    def _carry(self, message, sender, receiver, respond) -> None:
+        self.world.clock.call_later(self._delay(receiver), self._arrive, message, sender,
+                                    receiver, respond)
+
+    def _arrive(self, message, sender, receiver, respond) -> None:
+        world = self.world
+        if not world.faults.is_down(receiver):
+            self._hand_over(message, sender, receiver, respond)
+            return
+        kind = h.LOST if isinstance(message, Reply) else h.UNAVAILABLE
+        world.history.append(kind, correlation_id=message.correlation_id, sender=sender,
+                             receiver=receiver, message_type=message.type,
+                             message_id=message.message_id,
+                             detail={"note": f"{receiver} is down: the message is gone"})
+        if respond is not None:
+            respond(Reply(command=message.type, ok=False, attempts=0,
+                          error=f"{receiver} is down: connection refused"), from_network=True)
+
+
+class Queued(Transport):
+    """Per-endpoint inboxes: messages to a down service wait there until it is back up."""
+
+    name = "queued"
+
+    def __init__(self, world, latency: float = 0.005, duplicate_probability: float = 0.0):
+        super().__init__(world, latency, duplicate_probability)
+        self.inboxes: dict[str, deque] = {}
+
+    def _carry(self, message, sender, receiver, respond, duplicate=False) -> None:
+        self.world.clock.call_later(self._delay(receiver), self._enqueue, message, sender,
+                                    receiver, respond, duplicate)
+
+    def _enqueue(self, message, sender, receiver, respond, duplicate=False, front=False) -> None:
+        self.world.history.append(h.ENQUEUED, correlation_id=message.correlation_id,
+                                  sender=sender, receiver=receiver, message_type=message.type,
+                                  message_id=message.message_id,
+                                  detail={"duplicate": True} if duplicate else {})
+        inbox = self.inboxes.setdefault(receiver, deque())
+        entry = (message, sender, respond)
+        inbox.appendleft(entry) if front else inbox.append(entry)
+        self._drain(receiver)
+
+    def _drain(self, receiver: str) -> None:
+        world = self.world
+        inbox = self.inboxes.get(receiver)
+        while inbox and not world.faults.is_down(receiver):
+            message, sender, respond = inbox.popleft()
+            if world.clock.chance(self.duplicate_probability):
+                self._carry(message, sender, receiver, respond, duplicate=True)
+            self._hand_over(message, sender, receiver, respond)
+
+    def on_up(self, service: str) -> None:
+        self._drain(service)
+
+    def redeliver(self, service: str, message: Message, respond) -> None:
+        # Not acknowledged, so the broker keeps it: first in line when the service is back.
+        waiting = self._waiting.get(message.message_id)
+        self._enqueue(message, waiting.sender if waiting else "", service, respond, front=True)
+
+    def depth(self, endpoint: str) -> int:
+        """How many messages wait in an endpoint's inbox."""
+        return len(self.inboxes.get(endpoint, ()))
+
+
+TRANSPORTS = {DirectCall.name: DirectCall, Queued.name: Queued}
