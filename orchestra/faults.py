@@ -130,7 +130,10 @@ class Faults:
                 f"does not have; services: {', '.join(names)}"
             )
         self.plan.append(fault)
-        self._clock.call_at(fault.at, self._switch_on, fault)
+        if fault.at <= self._clock.now:
+            self._switch_on(fault)  # now means now: a fault added mid-run bites at once
+        else:
+            self._clock.call_at(fault.at, self._switch_on, fault)
         if fault.until is not None:
             self._clock.call_at(fault.until, self.remove, fault)
         return fault

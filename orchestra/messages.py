@@ -80,6 +80,7 @@ class Reply(Message):
 
     ``causation_id`` is the id of the command answered. ``timed_out`` marks the reply a
     caller gets when no answer came in time (the command may still have taken effect).
+    ``rejected`` marks a refusal for a business reason: trying again will not help.
     """
 
     command: str
@@ -88,6 +89,7 @@ class Reply(Message):
     error: str = ""
     attempts: int = 1
     timed_out: bool = False
+    rejected: bool = False
 
     kind: ClassVar[str] = "reply"
 

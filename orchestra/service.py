@@ -176,7 +176,8 @@ class Service:
         self._in_progress.discard(message.message_id)
         if not isinstance(message, Command):
             return
-        reply = Reply(command=message.type, ok=ok, result=result, error=error, attempts=attempts)
+        reply = Reply(command=message.type, ok=ok, result=result, error=error, attempts=attempts,
+                      rejected=not ok and remember)
         # Outcomes are remembered so a redelivery changes nothing; giving up after transient
         # failures is not, so a later retry of the same command gets a fresh chance.
         if remember:

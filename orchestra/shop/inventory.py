@@ -2,7 +2,8 @@
 
 Inventory knows nothing of prices or customers. Stock is reserved for an order, and a
 reservation can be released (the compensation), which is safe to do twice or for an
-order that never reserved anything.
+order that never reserved anything. A release also bars that order from reserving later,
+so a ReserveStock that arrives late (after its saga gave up waiting) cannot leak stock.
 """
 from __future__ import annotations
 
@@ -51,12 +52,15 @@ class Inventory(Service):
     def __init__(self, stock: dict[str, int] | None = None):
         self.on_shelf: dict[str, int] = dict(stock if stock is not None else {"red-dress": 10})
         self.reservations: dict[str, tuple[str, int]] = {}
+        self.released: set[str] = set()  # orders undone: a late ReserveStock must not revive them
 
     @handles(ReserveStock)
     def reserve_stock(self, command: ReserveStock) -> dict:
         if command.order_id in self.reservations:  # the same order asked twice: already done
             sku, quantity = self.reservations[command.order_id]
             return {"sku": sku, "reserved": quantity}
+        if command.order_id in self.released:
+            raise Rejected(f"order {command.order_id} was released already; not reserving again")
         left = self.on_shelf.get(command.sku, 0)
         if command.quantity > left:
             raise Rejected(f"only {left} x {command.sku} left, {command.quantity} wanted")
@@ -69,6 +73,7 @@ class Inventory(Service):
     @handles(ReleaseStock)
     def release_stock(self, command: ReleaseStock) -> dict:
         reservation = self.reservations.pop(command.order_id, None)
+        self.released.add(command.order_id)
         if reservation is None:  # never reserved, or released already: nothing to undo
             return {"released": 0}
         sku, quantity = reservation

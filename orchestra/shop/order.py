@@ -60,7 +60,7 @@ class OrderApproved(Event):
 @dataclass(frozen=True, kw_only=True)
 class OrderRejected(Event):
     order_id: str
-    reason: str
+    reason: str = ""
 
 
 @dataclass
@@ -124,3 +124,31 @@ class Orders(Service):
             return self.orders[order_id]
         except KeyError:
             raise Rejected(f"there is no order {order_id!r}; place it first") from None
+
+
+# The Order context's business process, as the orchestrator runs it. Pricing happens
+# before the saga starts (see place_order below), so the saga itself only orchestrates.
+def place_order_saga(compensation_policy=None):
+    """The shop's saga: reserve the dress, charge the card, book the courier; undo in reverse."""
+    from ..retry import RetryPolicy
+    from ..saga import CompensationPolicy, Saga, Step
+    from .inventory import ReleaseStock, ReserveStock
+    from .payment import ChargePayment, RefundPayment
+    from .shipping import CancelShipment, ScheduleShipment
+    return Saga("place_order", [
+        Step("reserving_stock", ReserveStock, compensation=ReleaseStock, timeout=2.0),
+        Step("charging_payment", ChargePayment, compensation=RefundPayment,
+             retry=RetryPolicy(attempts=2, backoff=0.5), timeout=2.0),
+        Step("scheduling_shipment", ScheduleShipment, compensation=CancelShipment, timeout=2.0),
+    ], on_compensation_failure=compensation_policy or CompensationPolicy(),
+        completed_event=OrderApproved, compensated_event=OrderRejected)
+
+
+def order_data(order_id: str, customer: str = "ada", sku: str = "red-dress", quantity: int = 1,
+               address: str = "1 Main Street, Springfield",
+               catalogue: dict[str, int] = CATALOGUE) -> dict:
+    """What a saga instance for one order is started with, priced from the catalogue."""
+    if sku not in catalogue:
+        raise Rejected(f"we do not sell {sku!r}; the catalogue has {', '.join(sorted(catalogue))}")
+    return dict(order_id=order_id, customer=customer, sku=sku, quantity=quantity,
+                address=address, amount_cents=catalogue[sku] * quantity)

@@ -2,7 +2,7 @@
 
 Payment knows nothing of shelves or parcels. Every charge and refund is a line in its
 ledger, so the books always balance; a refund is safe to do twice or for an order that
-was never charged.
+was never charged, and bars a late charge for that order.
 """
 from __future__ import annotations
 
@@ -51,11 +51,14 @@ class Payment(Service):
         self.card_limit_cents = card_limit_cents
         self.ledger: list[tuple[str, int]] = []
         self.charged: dict[str, int] = {}
+        self.refunded: set[str] = set()  # orders undone: a late ChargePayment must not charge
 
     @handles(ChargePayment)
     def charge_payment(self, command: ChargePayment) -> dict:
         if command.order_id in self.charged:  # the same order charged twice? never
             return {"charged_cents": self.charged[command.order_id]}
+        if command.order_id in self.refunded:
+            raise Rejected(f"order {command.order_id} was refunded already; not charging again")
         if command.amount_cents <= 0:
             raise Rejected(f"cannot charge {command.amount_cents} cents; an amount is positive")
         if command.amount_cents > self.card_limit_cents:
@@ -70,6 +73,7 @@ class Payment(Service):
     @handles(RefundPayment)
     def refund_payment(self, command: RefundPayment) -> dict:
         amount = self.charged.pop(command.order_id, None)
+        self.refunded.add(command.order_id)
         if amount is None:  # never charged, or refunded already: nothing to give back
             return {"refunded_cents": 0}
         self.ledger.append((command.order_id, -amount))

@@ -1,0 +1,333 @@
+"""Orchestrator: runs saga instances as models on their definition's state machine.
+
+It sends each step's command, waits for the reply (or a time-out), retries under the
+step's policy, and when a step fails for good it undoes the steps that ran, in reverse
+order, one at a time. Every step is one durable write to its store before the command
+leaves, so an orchestrator that dies can be :meth:`recovered <Orchestrator.recover>`
+and carry on where it was: the command is sent again with the same message id, and the
+service answers without acting twice.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Iterable
+
+from . import history as h
+from .errors import OrchestraError
+from .faults import Down
+from .messages import Reply, _check_json, from_dict, to_dict
+from .saga import (COMPENSATED, COMPLETED, DISCARD, EMIT, ENDINGS, PARTIALLY_COMPENSATED, PENDING,
+                   CompensationFailed, Saga)
+from .store import MemoryStore, Store
+
+log = logging.getLogger(__name__)
+
+ACTION, UNDO = "action", "compensation"
+
+
+class SagaInstance:
+    """One order going through a saga: the model the state machine moves from state to state."""
+
+    def __init__(self, orchestrator: "Orchestrator", saga: Saga, instance_id: str, data: dict):
+        self.orchestrator = orchestrator
+        self.saga = saga
+        self.id = instance_id
+        self.data = data
+        self.state = PENDING
+        self.done: list[str] = []          # steps that succeeded, in order
+        self.registered: list[str] = []    # steps whose undo is owed if the saga fails
+        self.undone: list[str] = []        # compensations that succeeded, in order
+        self.discarded: list[str] = []     # compensations given up on (discard / emit)
+        self.results: dict[str, dict] = {}
+        self.failed_step = ""
+        self.error = ""
+        self.attempt = 0
+        self.pending: dict | None = None   # {"message_id", "step", "role"} awaiting a reply
+        self.saved_records = 0             # how many of its history records the store has
+
+    def state_changed(self, event) -> None:
+        """Called by the machine after every transition."""
+        self.orchestrator._entered(self, event.transition.source, event.event.name)
+
+    @property
+    def finished(self) -> bool:
+        """Whether the instance reached one of the endings."""
+        return self.state in ENDINGS
+
+    def progress(self) -> dict[str, list[str]]:
+        """Which steps are done, in progress and not started."""
+        running = [self.pending["step"]] if self.pending and self.pending["role"] == ACTION else []
+        names = [s.name for s in self.saga.steps]
+        return {"done": list(self.done), "in_progress": running,
+                "not_started": [n for n in names if n not in self.done and n not in running
+                                and n not in self.registered]}
+
+    def snapshot(self) -> dict:
+        """Everything needed to carry on after a crash, as JSON data."""
+        return {"id": self.id, "saga": self.saga.name, "state": self.state, "data": self.data,
+                "done": self.done, "registered": self.registered, "undone": self.undone,
+                "discarded": self.discarded, "results": self.results,
+                "failed_step": self.failed_step, "error": self.error, "attempt": self.attempt,
+                "pending": self.pending, "finished": self.finished}
+
+    def __repr__(self) -> str:
+        return f"<SagaInstance {self.id} of {self.saga.name}: {self.state}>"
+
+
+class Orchestrator:
+    """Runs instances of one or more sagas inside a world, as the endpoint ``name``."""
+
+    def __init__(self, world, sagas: Saga | Iterable[Saga], *, name: str = "orchestrator",
+                 store: Store | None = None):
+        self.world = world
+        self.name = name
+        self.store = store if store is not None else MemoryStore()
+        self.sagas = {s.name: s for s in ([sagas] if isinstance(sagas, Saga) else sagas)}
+        for saga in self.sagas.values():
+            saga.check_handlers(world.handlers)
+        self.machines = {name: saga.build_machine() for name, saga in self.sagas.items()}
+        self.active: dict[str, SagaInstance] = {}
+        self.alive = True
+        if name in world.endpoints:
+            world.endpoints[name] = self  # a restart: the new process takes the old one's address
+        else:
+            world.add(self)
+
+    # -- starting and watching instances --------------------------------------------------
+    def start(self, saga: Saga | str, instance_id: str, **data) -> SagaInstance:
+        """Start an instance of ``saga`` with the data its commands are filled from."""
+        saga = self._saga(saga)
+        if instance_id in self.active or self.store.snapshot(instance_id) is not None:
+            raise OrchestraError(f"an instance {instance_id!r} exists already; every instance "
+                                 "needs its own id (the order id, say)")
+        missing = saga.required_fields() - set(data)
+        if missing:
+            raise OrchestraError(
+                f"saga {saga.name!r} needs {', '.join(sorted(missing))} to fill its commands; "
+                f"pass them to start(), e.g. start({saga.name!r}, {instance_id!r}, "
+                + ", ".join(f"{m}=..." for m in sorted(missing)) + ")")
+        _check_json(data, f"the data of {instance_id}")
+        instance = SagaInstance(self, saga, instance_id, dict(data))
+        self.active[instance_id] = instance
+        self.machines[saga.name].add_model(instance, initial=PENDING)
+        instance.start()
+        return instance
+
+    def instance(self, instance_id: str) -> SagaInstance | dict:
+        """A running instance, or the stored snapshot of a finished one."""
+        if instance_id in self.active:
+            return self.active[instance_id]
+        snapshot = self.store.snapshot(instance_id)
+        if snapshot is None:
+            raise OrchestraError(f"no instance {instance_id!r}; running: "
+                                 f"{', '.join(list(self.active)[:10]) or 'none'}")
+        return snapshot
+
+    def state(self, instance_id: str) -> str:
+        """The state of an instance, running or finished."""
+        found = self.instance(instance_id)
+        return found.state if isinstance(found, SagaInstance) else found["state"]
+
+    def progress(self, instance_id: str) -> dict[str, list[str]]:
+        """Which of an instance's steps are done, in progress and not started."""
+        found = self.instance(instance_id)
+        if isinstance(found, SagaInstance):
+            return found.progress()
+        names = [s.name for s in self.sagas[found["saga"]].steps]
+        return {"done": found["done"], "in_progress": [],
+                "not_started": [n for n in names if n not in found["done"]
+                                and n not in found["registered"]]}
+
+    def history(self, instance_id: str) -> list[h.Record]:
+        """Everything that happened to an instance, from the world's history."""
+        return self.world.history.for_instance(instance_id)
+
+    def counts(self) -> dict[str, int]:
+        """How many instances are in each state (running and finished)."""
+        # Every state an instance enters is written to the store first, so the store is current.
+        return self.store.counts()
+
+    # -- crash and recovery -----------------------------------------------------------------
+    def crash(self) -> None:
+        """The orchestrator process dies: its memory is gone, messages to it are not answered."""
+        self.alive = False
+        self.world.faults.add(Down(self.name, at=self.world.clock.now))
+        for instance in self.active.values():
+            self.machines[instance.saga.name].remove_model(instance)
+        self.active.clear()
+        self.store.lose_everything()
+
+    @classmethod
+    def recover(cls, world, sagas, *, name: str = "orchestrator", store: Store) -> "Orchestrator":
+        """Start a fresh orchestrator on ``store`` and resume every unfinished instance."""
+        self = cls(world, sagas, name=name, store=store)
+        for fault in world.faults.active:
+            if isinstance(fault, Down) and fault.service == name:
+                world.faults.remove(fault)
+        for snapshot, outbox in store.unfinished():
+            self._resume(snapshot, outbox)
+        return self
+
+    def _resume(self, snapshot: dict, outbox: dict | None) -> None:
+        saga = self.sagas.get(snapshot["saga"])
+        if saga is None:
+            raise OrchestraError(f"the store holds an instance of saga {snapshot['saga']!r}, "
+                                 f"which this orchestrator was not given; pass it to recover()")
+        instance = SagaInstance(self, saga, snapshot["id"], snapshot["data"])
+        for key in ("done", "registered", "undone", "discarded", "results", "failed_step",
+                    "error", "attempt", "pending"):
+            setattr(instance, key, snapshot[key])
+        self.active[instance.id] = instance
+        self.machines[saga.name].add_model(instance, initial=snapshot["state"])
+        self._log(instance, "resumed", state=instance.state)
+        if instance.state == PENDING:
+            instance.start()
+        elif outbox is not None:
+            self._send(instance, from_dict(outbox))
+
+    # -- what happens on entering a state ---------------------------------------------------
+    def _entered(self, instance: SagaInstance, source: str, trigger: str) -> None:
+        self.world.history.append(h.STATE, correlation_id=instance.id, sender=self.name,
+                                  detail={"saga": instance.saga.name, "from": source,
+                                          "to": instance.state, "trigger": trigger})
+        saga = instance.saga
+        if instance.state in saga.by_name:
+            step = saga.by_name[instance.state]
+            if step.compensation and step.name not in instance.registered:
+                instance.registered.append(step.name)  # owed before it runs: it may time out
+            self._begin(instance, step.name, ACTION, step.action)
+        elif instance.state.startswith("compensating_"):
+            step = saga.by_name[instance.state[len("compensating_"):]]
+            self._begin(instance, step.name, UNDO, step.compensation)
+        else:
+            self._finish(instance)
+
+    def _begin(self, instance, step_name, role, command_type, attempt: int = 1) -> None:
+        suffix = "" if role == ACTION else ":undo"
+        command = instance.saga.build(command_type, instance.data,
+                                      message_id=f"{instance.id}:{step_name}{suffix}",
+                                      correlation_id=instance.id)
+        instance.attempt = attempt
+        instance.pending = {"message_id": command.message_id, "step": step_name, "role": role}
+        self._save(instance, outbox=command)
+        self._send(instance, command)
+
+    def _send(self, instance, command) -> None:
+        step = instance.saga.by_name[instance.pending["step"]]
+        self.world.send(command, sender=self.name, timeout=step.timeout)
+
+    def _finish(self, instance) -> None:
+        instance.pending = None
+        saga = instance.saga
+        event = {COMPLETED: saga.completed_event, COMPENSATED: saga.compensated_event,
+                 PARTIALLY_COMPENSATED: saga.compensated_event}.get(instance.state)
+        if event is not None:
+            self.world.publish(saga.build(event, instance.data), sender=self.name,
+                               correlation_id=instance.id)
+        self._save(instance, outbox=None)
+        # Finished work leaves the machine, so memory does not grow with it.
+        self.machines[saga.name].remove_model(instance)
+        del self.active[instance.id]
+
+    # -- replies ----------------------------------------------------------------------------
+    def receive(self, reply: Reply, respond=None) -> None:
+        """A reply (or a time-out) for one of our instances arrived."""
+        if not self.alive:
+            return
+        instance = self.active.get(reply.correlation_id)
+        pending = instance.pending if instance is not None else None
+        if pending is None or reply.causation_id != pending["message_id"]:
+            self._log(instance, "stale_reply", reply=reply.causation_id) if instance else None
+            return
+        if pending["role"] == ACTION:
+            self._action_replied(instance, reply)
+        else:
+            self._compensation_replied(instance, reply)
+
+    def _action_replied(self, instance: SagaInstance, reply: Reply) -> None:
+        step = instance.saga.by_name[instance.pending["step"]]
+        if reply.ok:
+            instance.done.append(step.name)
+            instance.results[step.name] = reply.result
+            instance.step_succeeded()
+            return
+        if not reply.rejected and instance.attempt < step.retry.attempts:
+            self._retry(instance, step.retry.delay(instance.attempt), reply)
+            return
+        instance.failed_step, instance.error = step.name, reply.error
+        if not reply.timed_out and step.name in instance.registered:
+            # A definite "no" (refused, rejected, gave up): the step had no effect to undo.
+            instance.registered.remove(step.name)
+        self._compensate_next(instance)
+
+    def _compensation_replied(self, instance: SagaInstance, reply: Reply) -> None:
+        step_name = instance.pending["step"]
+        if reply.ok:
+            instance.undone.append(step_name)
+            self._compensate_next(instance)
+            return
+        policy = instance.saga.on_compensation_failure
+        if instance.attempt < policy.retry.attempts:
+            self._retry(instance, policy.retry.delay(instance.attempt), reply)
+            return
+        self.world.history.append(h.FAILED, correlation_id=instance.id, sender=self.name,
+                                  message_id=instance.pending["message_id"], detail={
+                                      "compensation": step_name, "error": reply.error,
+                                      "attempts": instance.attempt, "then": policy.then})
+        if policy.then == DISCARD or policy.then == EMIT:
+            instance.discarded.append(step_name)
+            if policy.then == EMIT:
+                command = instance.saga.by_name[step_name].compensation
+                self.world.publish(CompensationFailed(saga=instance.saga.name, step=step_name,
+                                                      command=command.__name__,
+                                                      error=reply.error),
+                                   sender=self.name, correlation_id=instance.id)
+            self._compensate_next(instance)
+        else:
+            instance.error = reply.error
+            instance.compensation_gave_up()
+
+    def _compensate_next(self, instance: SagaInstance) -> None:
+        owed = [s for s in reversed(instance.registered)
+                if s not in instance.undone and s not in instance.discarded]
+        if owed:
+            getattr(instance, f"compensate_{owed[0]}")()
+        elif instance.discarded:
+            instance.compensation_partly_done()
+        else:
+            instance.compensation_done()
+
+    def _retry(self, instance: SagaInstance, delay: float, reply: Reply) -> None:
+        pending = dict(instance.pending)
+        self.world.history.append(h.RETRIED, correlation_id=instance.id, sender=self.name,
+                                  message_id=pending["message_id"], detail={
+                                      "step": pending["step"], "role": pending["role"],
+                                      "attempt": instance.attempt + 1, "after": delay,
+                                      "error": reply.error})
+        instance.attempt += 1
+        self.world.clock.call_later(delay, self._resend, instance, pending)
+
+    def _resend(self, instance: SagaInstance, pending: dict) -> None:
+        if not self.alive or instance.pending != pending:
+            return
+        step = instance.saga.by_name[pending["step"]]
+        command_type = step.action if pending["role"] == ACTION else step.compensation
+        self._begin(instance, step.name, pending["role"], command_type, instance.attempt)
+
+    # -- the store --------------------------------------------------------------------------
+    def _save(self, instance: SagaInstance, outbox) -> None:
+        records = [r.to_dict() for r in self.world.history.for_instance(instance.id)
+                   if r.sender == self.name and r.kind in (h.STATE, h.RETRIED, h.FAILED)]
+        saved, instance.saved_records = instance.saved_records, len(records)
+        self.store.write(instance.snapshot(), records[saved:],
+                         to_dict(outbox) if outbox is not None else None)
+
+    def _log(self, instance, note: str, **detail) -> None:
+        log.info("%s: %s %s", instance.id if instance else "-", note, detail)
+
+    def _saga(self, saga: Saga | str) -> Saga:
+        name = saga.name if isinstance(saga, Saga) else saga
+        if name not in self.sagas:
+            raise OrchestraError(f"this orchestrator does not run saga {name!r}; it runs "
+                                 f"{', '.join(self.sagas)}")
+        return self.sagas[name]

@@ -1,0 +1,98 @@
+"""History: the append-only record of what happened, queried and stored as JSON."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from orchestra import Clock, History, Record
+from orchestra import history as h
+from orchestra.shop import ChargePayment, ReserveStock, build_world
+
+
+@pytest.fixture
+def red_dress_history():
+    """Two orders through a queued shop: ada's red dress, and bob's, whose charge fails."""
+    world = build_world("queued", seed=3)
+    world.send(ReserveStock(order_id="order-ada", sku="red-dress"), correlation_id="order-ada")
+    world.send(ChargePayment(order_id="order-bob", customer="bob", amount_cents=-1),
+               correlation_id="order-bob")
+    world.run()
+    return world.history
+
+
+def test_records_are_stamped_with_virtual_time_and_numbered_in_order():
+    clock = Clock()
+    history = History(clock)
+    history.append(h.SENT, correlation_id="order-1")
+    clock.call_at(2.5, lambda: history.append(h.DELIVERED, correlation_id="order-1"))
+    clock.run()
+    assert [(r.seq, r.time, r.kind) for r in history] == [(0, 0.0, "sent"),
+                                                          (1, 2.5, "delivered")]
+    assert len(history) == 2 and history[-1].kind == "delivered"
+
+
+def test_an_unknown_kind_is_refused_naming_the_kinds_there_are():
+    with pytest.raises(ValueError, match="unknown history kind 'shipped'.*delivered"):
+        History().append("shipped")
+
+
+def test_records_cannot_be_edited():
+    record = History().append(h.SENT)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        record.kind = "lost"
+
+
+def test_for_instance_gives_one_orders_story_in_order(red_dress_history):
+    story = red_dress_history.for_instance("order-ada")
+    assert story and all(r.correlation_id == "order-ada" for r in story)
+    assert [r.seq for r in story] == sorted(r.seq for r in story)
+    assert [r.kind for r in story][:3] == ["sent", "enqueued", "delivered"]
+    assert "replied" in [r.kind for r in story]
+    assert red_dress_history.for_instance("order-nobody") == []
+
+
+def test_instances_lists_each_order_once_in_order_of_appearance(red_dress_history):
+    assert red_dress_history.instances == ["order-ada", "order-bob"]
+
+
+def test_for_service_gives_what_a_service_sent_or_received(red_dress_history):
+    payment = red_dress_history.for_service("payment")
+    assert payment and all("payment" in (r.sender, r.receiver) for r in payment)
+    assert {r.correlation_id for r in payment} == {"order-bob"}
+
+
+def test_of_kind_and_where_filter_the_records(red_dress_history):
+    replies = red_dress_history.of_kind(h.REPLIED)
+    assert [r.detail["ok"] for r in replies] == [True, False]
+    failed = red_dress_history.where(kind="failed", receiver="payment")
+    assert len(failed) == 1 and failed[0].detail["rejected"] is True
+    assert red_dress_history.of_kind(h.SENT, h.REPLIED) == [
+        r for r in red_dress_history if r.kind in ("sent", "replied")]
+
+
+def test_where_on_a_field_records_lack_says_which_fields_they_have(red_dress_history):
+    with pytest.raises(ValueError, match="no field.*customer.*correlation_id"):
+        red_dress_history.where(customer="ada")
+
+
+def test_a_history_read_back_from_json_is_the_same_history(red_dress_history):
+    text = red_dress_history.to_json()
+    back = History.from_json(text)
+    assert list(back) == list(red_dress_history)
+    assert back.to_json() == text
+    assert back.instances == red_dress_history.instances
+    assert back.for_instance("order-bob") == red_dress_history.for_instance("order-bob")
+
+
+@pytest.mark.parametrize("garbage", ["not json at all", "42", "null", '{"kind": "sent"}',
+                                     "[1, 2]", '[{"seq": 0}]', '[{"seq": 0, "time": 0, '
+                                     '"kind": "sent", "colour": "red"}]'])
+def test_reading_something_that_is_not_a_history_says_what_to_pass(garbage):
+    with pytest.raises(ValueError, match="pass the text that to_json returned"):
+        History.from_json(garbage)
+
+
+def test_a_history_without_a_clock_records_time_zero():
+    assert History().append(h.STATE).time == 0.0
+    assert isinstance(History().append(h.STATE), Record)
