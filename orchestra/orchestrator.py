@@ -78,14 +78,14 @@ class Orchestrator:
     """Runs instances of one or more sagas inside a world, as the endpoint ``name``."""
 
     def __init__(self, world, sagas: Saga | Iterable[Saga], *, name: str = "orchestrator",
-                 store: Store | None = None):
+                 store: Store | None = None, diagrams: bool = False):
         self.world = world
         self.name = name
         self.store = store if store is not None else MemoryStore()
         self.sagas = {s.name: s for s in ([sagas] if isinstance(sagas, Saga) else sagas)}
         for saga in self.sagas.values():
             saga.check_handlers(world.handlers)
-        self.machines = {name: saga.build_machine() for name, saga in self.sagas.items()}
+        self.machines = {name: saga.build_machine(diagrams) for name, saga in self.sagas.items()}
         self.active: dict[str, SagaInstance] = {}
         self.alive = True
         if name in world.endpoints:
@@ -158,9 +158,10 @@ class Orchestrator:
         self.store.lose_everything()
 
     @classmethod
-    def recover(cls, world, sagas, *, name: str = "orchestrator", store: Store) -> "Orchestrator":
+    def recover(cls, world, sagas, *, name: str = "orchestrator", store: Store,
+                diagrams: bool = False) -> "Orchestrator":
         """Start a fresh orchestrator on ``store`` and resume every unfinished instance."""
-        self = cls(world, sagas, name=name, store=store)
+        self = cls(world, sagas, name=name, store=store, diagrams=diagrams)
         for fault in world.faults.active:
             if isinstance(fault, Down) and fault.service == name:
                 world.faults.remove(fault)

@@ -194,7 +194,7 @@ class Queued(Transport):
                                   message_id=message.message_id,
                                   detail={"duplicate": True} if duplicate else {})
         inbox = self.inboxes.setdefault(receiver, deque())
-        entry = (message, sender, respond)
+        entry = (message, sender, respond, duplicate)
         inbox.appendleft(entry) if front else inbox.append(entry)
         self._drain(receiver)
 
@@ -202,8 +202,9 @@ class Queued(Transport):
         world = self.world
         inbox = self.inboxes.get(receiver)
         while inbox and not world.faults.is_down(receiver):
-            message, sender, respond = inbox.popleft()
-            if world.clock.chance(self.duplicate_probability):
+            message, sender, respond, duplicate = inbox.popleft()
+            # A copy is not copied again: at p=1 every message arrives twice, not forever.
+            if not duplicate and world.clock.chance(self.duplicate_probability):
                 self._carry(message, sender, receiver, respond, duplicate=True)
             self._hand_over(message, sender, receiver, respond)
 
