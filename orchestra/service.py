@@ -15,7 +15,8 @@ A handler returns a dict of JSON data (the reply's result) or None. ``raise Reje
 refuses the command for a business reason; any other exception counts as a transient
 failure, and the service tries again under its own :class:`RetryPolicy` before it replies
 with a failure. A command redelivered with the same message id gets the first answer
-again and changes nothing: handlers are idempotent by message id.
+again and changes nothing, and an event redelivered is not handled again: handlers
+are idempotent by message id.
 """
 from __future__ import annotations
 
@@ -94,6 +95,7 @@ class Service:
             raise ValueError(f"{type(self).__name__} has no name; set name = \"...\" on the class")
         self.world = world
         self._replies: dict[str, Reply] = {}
+        self._events_seen: set[str] = set()  # events handled: a copy is ignored
         self._in_progress: set[str] = set()
         self._outbox: list[Event] = []
 
@@ -104,7 +106,7 @@ class Service:
     def receive(self, message: Message, respond: Respond | None = None) -> None:
         """Take a delivered command (answered through ``respond``) or event."""
         world = self.world
-        if message.message_id in self._replies:
+        if message.message_id in self._replies or message.message_id in self._events_seen:
             world.history.append(h.DUPLICATE, correlation_id=message.correlation_id,
                                  receiver=self.name, message_type=message.type,
                                  message_id=message.message_id,
@@ -175,6 +177,8 @@ class Service:
     def _finish(self, message, respond, ok, result, error, attempts, remember=True) -> None:
         self._in_progress.discard(message.message_id)
         if not isinstance(message, Command):
+            if remember:
+                self._events_seen.add(message.message_id)
             return
         reply = Reply(command=message.type, ok=ok, result=result, error=error, attempts=attempts,
                       rejected=not ok and remember)

@@ -155,6 +155,8 @@ class World:
     def call(self, command: Command, *, timeout: float | None = None, **ids) -> Reply:
         """Send a command from the client, run until it is answered, and return the reply."""
         command = self.send(command, timeout=timeout, **ids)
+        # A resent command (same id) waits for its new answer, not an earlier time-out.
+        self.client.replies.pop(command.message_id, None)
         while command.message_id not in self.client.replies and self.clock.step():
             pass
         reply = self.client.replies.get(command.message_id)
