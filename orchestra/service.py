@@ -172,19 +172,24 @@ class Service:
             world.clock.call_later(delay, self._attempt, message, attempt + 1, respond)
             return
         error = reason if rejected else f"gave up after {attempt} attempt(s): {reason}"
-        self._finish(message, respond, False, {}, error, attempt, remember=rejected)
+        self._finish(message, respond, False, {}, error, attempt, rejected=rejected)
 
-    def _finish(self, message, respond, ok, result, error, attempts, remember=True) -> None:
+    def resent(self, message_id: str) -> None:
+        """A sender sent this command again: if we gave up on it, its next delivery tries afresh."""
+        reply = self._replies.get(message_id)
+        if reply is not None and not reply.ok and not reply.rejected:
+            del self._replies[message_id]
+
+    def _finish(self, message, respond, ok, result, error, attempts, rejected=False) -> None:
         self._in_progress.discard(message.message_id)
         if not isinstance(message, Command):
-            if remember:
-                self._events_seen.add(message.message_id)
+            self._events_seen.add(message.message_id)
             return
         reply = Reply(command=message.type, ok=ok, result=result, error=error, attempts=attempts,
-                      rejected=not ok and remember)
-        # Outcomes are remembered so a redelivery changes nothing; giving up after transient
-        # failures is not, so a later retry of the same command gets a fresh chance.
-        if remember:
-            self._replies[message.message_id] = reply
+                      rejected=rejected)
+        # Every outcome is remembered, so a copy the broker delivers again changes nothing,
+        # even after we gave up (the caller was told "no"). Only the sender sending it again
+        # (see resent) gives a command we gave up on a fresh chance.
+        self._replies[message.message_id] = reply
         if respond is not None:
             self.world.clock.call_later(self.processing_time, respond, reply)

@@ -25,6 +25,7 @@ class _Waiting:
     command: Command
     timer: Timer | None
     timeout: float | None
+    send: int = 1  # which send of this command the caller now waits on
 
 
 class Transport:
@@ -43,6 +44,8 @@ class Transport:
         self.duplicate_probability = duplicate_probability
         self._waiting: dict[str, _Waiting] = {}
         self._timed_out: set[str] = set()
+        self._sends: dict[str, int] = {}    # command id -> how many times it was sent
+        self._answers: dict[str, int] = {}  # reply id -> the send of its command it answers
 
     # -- what the world calls -------------------------------------------------------------
     def request(self, command: Command, sender: str, receiver: str,
@@ -59,7 +62,8 @@ class Transport:
         timer = None
         if timeout is not None:
             timer = world.clock.call_later(timeout, self._time_out, command.message_id)
-        self._waiting[command.message_id] = _Waiting(sender, command, timer, timeout)
+        send = self._sends[command.message_id] = self._sends.get(command.message_id, 0) + 1
+        self._waiting[command.message_id] = _Waiting(sender, command, timer, timeout, send)
         self._timed_out.discard(command.message_id)
         self._carry(command, sender, receiver, self._responder(command, receiver, sender))
 
@@ -98,6 +102,7 @@ class Transport:
         def respond(reply: Reply, from_network: bool = False) -> None:
             reply = reply.stamped(message_id=world.next_id(), correlation_id=command.correlation_id,
                                   causation_id=command.message_id)
+            self._answers[reply.message_id] = self._sends.get(command.message_id, 0)
             if not from_network:
                 world.history.append(h.REPLIED, correlation_id=reply.correlation_id,
                                      sender=receiver, receiver=sender, message_type=reply.type,
@@ -121,14 +126,20 @@ class Transport:
             endpoint.receive(message, respond)
 
     def _accept_reply(self, reply: Reply, endpoint) -> None:
-        waiting = self._waiting.pop(reply.causation_id, None)
-        if waiting is None:
+        waiting = self._waiting.get(reply.causation_id)
+        # A reply made before the command was sent again answers the earlier send: the
+        # caller waits for news from after its latest send, so an old "gave up" cannot pass.
+        answers = self._answers.pop(reply.message_id, 0)  # a copy of it arriving later: still stale
+        stale = waiting is not None and answers < waiting.send
+        if waiting is None or stale:
             kind = h.LATE_REPLY if reply.causation_id in self._timed_out else h.DUPLICATE
+            note = ("it answers an earlier send of this command: ignored" if stale
+                    else "no one waits for this reply: ignored")
             self.world.history.append(kind, correlation_id=reply.correlation_id,
                                       receiver=endpoint.name, message_type=reply.type,
-                                      message_id=reply.message_id,
-                                      detail={"note": "no one waits for this reply: ignored"})
+                                      message_id=reply.message_id, detail={"note": note})
             return
+        del self._waiting[reply.causation_id]
         if waiting.timer is not None:
             waiting.timer.cancel()
         endpoint.receive(reply, None)

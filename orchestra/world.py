@@ -130,10 +130,13 @@ class World:
         """Send a command to its handler; returns it stamped with its ids.
 
         The reply goes to ``sender``. Sending a command with the ``message_id`` it was
-        stamped with before is a redelivery: the service answers it without acting twice.
+        stamped with before is a redelivery: the service answers it without acting twice,
+        unless it gave up on it last time; then it tries again.
         """
         receiver = self.route(command)
         self.endpoint(sender)
+        if command.message_id:
+            receiver.resent(command.message_id)
         command = self._stamp(command, correlation_id, causation_id)
         self.transport.request(command, sender, receiver.name, timeout)
         return command

@@ -19,7 +19,7 @@ from orchestra import faults as f
 from orchestra.shop import (CATALOGUE, ChargePayment, PlaceOrder, ReserveStock, ScheduleShipment,
                             build_world)
 
-EXAMPLES = int(os.environ.get("ORCHESTRA_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("ORCHESTRA_EXAMPLES", "100"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
@@ -156,3 +156,43 @@ def test_the_same_seed_and_plan_give_the_same_history(seed, transport, duplicate
     second, _, _ = run_shop(seed, transport, duplicates, replayed, batch)
     assert first.history.to_json() == second.history.to_json()
     assert first.clock.now == second.clock.now
+
+
+def run_shop_resending(seed, duplicates, plan, batch, resends=2):
+    """Like :func:`run_shop` on queues, but the client resends (same id) whatever gave up."""
+    world = build_world("queued", seed=seed, duplicate_probability=duplicates,
+                        faults=plan, stock=STOCK)
+    sent, received, rounds = {}, [], Counter()
+    keep = world.client.receive
+
+    def resending(reply, respond=None):
+        received.append(reply)
+        keep(reply, respond)
+        command = sent[reply.causation_id]
+        if not reply.ok and not reply.rejected and rounds[command.message_id] <= resends:
+            rounds[command.message_id] += 1
+            world.clock.call_later(0.5, world.send, command)
+
+    world.client.receive = resending
+    for n, (service, sku, moment) in enumerate(batch):
+        command = command_for(service, f"order-{n}", sku)
+
+        def send(c=command, o=f"order-{n}"):
+            stamped = world.send(c, correlation_id=o)
+            sent[stamped.message_id] = stamped
+            rounds[stamped.message_id] = 1
+        world.clock.call_at(moment, send)
+    world.run()
+    return world, sent, received, rounds
+
+
+@SETTINGS
+@given(seed=runs["seed"], duplicates=runs["duplicates"], plan=fault_plans, batch=orders)
+def test_a_client_that_resends_what_gave_up_is_told_of_every_charge(seed, duplicates, plan,
+                                                                    batch):
+    world, sent, received, rounds = run_shop_resending(seed, duplicates, plan, batch)
+    assert Counter(reply.causation_id for reply in received) == rounds
+    last = {reply.causation_id: reply for reply in received}
+    told_ok = sum(command.amount_cents for message_id, command in sent.items()
+                  if isinstance(command, ChargePayment) and last[message_id].ok)
+    assert sum(amount for _, amount in world.service("payment").ledger) == told_ok

@@ -223,15 +223,32 @@ def test_a_rejection_is_remembered_so_a_redelivery_gets_the_same_answer_without_
     assert tailor.broken_needles == 5
 
 
-def test_giving_up_is_not_remembered_so_a_resent_command_gets_a_fresh_chance():
+def test_a_command_the_service_gave_up_on_gets_a_fresh_chance_when_it_is_sent_again():
     world, tailor = tailor_world(faults=[FailNext("tailor", n=3)])
     hem = world.send(SvcHemDress(order_id="order-1"))
     world.run()
-    assert not world.client.replies[hem.message_id].ok
+    gave_up = world.client.replies[hem.message_id]
+    assert not gave_up.ok and not gave_up.rejected
     world.send(hem)
     world.run()
     assert world.client.replies[hem.message_id].ok
     assert tailor.hems_sewn == 1
+
+
+def test_a_command_the_service_gave_up_on_is_not_run_again_by_a_mere_redelivery():
+    world, tailor = tailor_world(faults=[FailNext("tailor", n=3)])
+    hem = world.send(SvcHemDress(order_id="order-1"))
+    world.run()
+    tailor.receive(hem, None)  # the same delivery again, as a broker would repeat it
+    world.run()
+    assert tailor.hems_sewn == 0
+    assert world.history.of_kind("duplicate")[-1].message_id == hem.message_id
+
+
+def test_a_rejection_says_it_was_rejected_and_giving_up_does_not():
+    world, _ = tailor_world(Tailor(broken_needles=3))
+    assert not world.call(SvcHemDress(order_id="order-1")).rejected
+    assert world.call(SvcHemDress(order_id="order-2", cm=30)).rejected
 
 
 def test_events_published_by_a_failed_attempt_are_discarded():

@@ -106,6 +106,33 @@ def test_a_broker_that_always_delivers_twice_still_charges_the_red_dress_once(ch
     assert len(world.client.replies) == 1
 
 
+def test_a_late_copy_of_a_charge_payment_gave_up_on_does_not_charge_ada(charge_ada):
+    # The copy is slowed down so it arrives after payment gave up and ada was told "no".
+    world = build_world("queued", duplicate_probability=1.0,
+                        faults=[FailNext("payment", n=3), Latency("payment", seconds=1)])
+    reply = world.call(charge_ada)
+    world.run()
+    assert not reply.ok and reply.error.startswith("gave up after 3 attempt(s)")
+    assert len(world.history.where(kind="delivered", receiver="payment")) == 2
+    assert world.service("payment").ledger == []
+
+
+def test_a_resent_charge_is_not_answered_by_an_old_copy_of_the_gave_up_reply(charge_ada):
+    # Replies to the client are slow, so the broker's copy of the first "gave up" reply
+    # arrives after ada's resend: it must not pass for the resend's answer.
+    world = build_world("queued", duplicate_probability=1.0,
+                        faults=[FailNext("payment", n=3), Latency("client", seconds=1)])
+    first = world.call(charge_ada)
+    assert not first.ok
+    charge = charge_ada.stamped(message_id=first.causation_id)
+    again = world.call(charge)
+    world.run()
+    assert again.ok and again.message_id != first.message_id
+    assert world.service("payment").balance_cents() == RED_DRESS
+    stale = [r for r in world.history.of_kind("duplicate") if r.message_id == first.message_id]
+    assert stale and "earlier send" in stale[0].detail["note"]
+
+
 def test_a_queued_service_that_goes_down_mid_retry_finishes_the_work_after_recovery(
         queued_shop, charge_ada):
     queued_shop.faults.add(FailNext("payment", n=1))
