@@ -24,6 +24,9 @@ class Fault:
     at: float = field(default=0.0, kw_only=True)
     until: float | None = field(default=None, kw_only=True)
 
+    def __post_init__(self):
+        self.check()  # a fault that cannot make sense is refused when written, not when it bites
+
     def check(self) -> None:
         """Raise :class:`InvalidFault` when the fault cannot make sense."""
         if self.at < 0:
@@ -46,7 +49,7 @@ class FailNext(Fault):
 
     def check(self) -> None:
         super().check()
-        if not isinstance(self.n, int) or self.n < 1:
+        if not isinstance(self.n, int) or isinstance(self.n, bool) or self.n < 1:
             raise InvalidFault(f"{self}: n counts attempts to fail, so it must be 1 or more")
 
 
@@ -92,7 +95,11 @@ def plan_from_json(text: str) -> list[Fault]:
         kind = row.pop("type", None)
         if kind not in FAULT_TYPES:
             raise InvalidFault(f"unknown fault type {kind!r}; use one of {', '.join(FAULT_TYPES)}")
-        plan.append(FAULT_TYPES[kind](**row))
+        try:
+            plan.append(FAULT_TYPES[kind](**row))
+        except TypeError as error:
+            raise InvalidFault(f"a {kind} in this plan does not fit ({error}); write it as "
+                               "plan_to_json does") from None
     return plan
 
 

@@ -122,8 +122,10 @@ class History:
             rows = json.loads(text)
             history = cls()
             for row in rows:
+                if row.get("kind") not in KINDS:
+                    raise ValueError(f"unknown kind {row.get('kind')!r}")
                 history._add(Record(**row))
-        except (ValueError, TypeError) as error:
+        except (ValueError, TypeError, AttributeError) as error:
             raise ValueError(
                 f"this is not a history written by History.to_json ({error}); "
                 "pass the text that to_json returned"

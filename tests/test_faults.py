@@ -9,19 +9,19 @@ from orchestra import faults as f
 from orchestra.shop import ChargePayment, ReserveStock, build_world
 
 
-@pytest.mark.parametrize("fault, complaint", [
-    (FailNext("payment", n=0), "1 or more"),
-    (FailNext("payment", n=-2), "1 or more"),
-    (FailRandomly("payment", p=1.5), "between 0 and 1"),
-    (FailRandomly("payment", p=-0.1), "between 0 and 1"),
-    (Down("payment", at=30, until=30), "must come after"),
-    (Down("payment", at=30, until=10), "must come after"),
-    (Down("payment", at=-1), ">= 0"),
-    (Latency("shipping", seconds=-2), ">= 0"),
+@pytest.mark.parametrize("make, complaint", [
+    (lambda: FailNext("payment", n=0), "1 or more"),
+    (lambda: FailNext("payment", n=-2), "1 or more"),
+    (lambda: FailRandomly("payment", p=1.5), "between 0 and 1"),
+    (lambda: FailRandomly("payment", p=-0.1), "between 0 and 1"),
+    (lambda: Down("payment", at=30, until=30), "must come after"),
+    (lambda: Down("payment", at=30, until=10), "must come after"),
+    (lambda: Down("payment", at=-1), ">= 0"),
+    (lambda: Latency("shipping", seconds=-2), ">= 0"),
 ])
-def test_a_fault_that_cannot_make_sense_is_refused_saying_why(shop, fault, complaint):
+def test_a_fault_that_cannot_make_sense_is_refused_saying_why(shop, make, complaint):
     with pytest.raises(InvalidFault, match=complaint):
-        shop.faults.add(fault)
+        shop.faults.add(make())
     assert shop.faults.plan == []
 
 
@@ -157,3 +157,20 @@ def test_the_client_can_be_named_in_a_fault_plan():
     world = World([], faults=[Down("client", at=1, until=2)])
     world.run(until=1.5)
     assert world.faults.is_down("client")
+
+
+def test_a_fault_that_cannot_make_sense_is_refused_when_written_not_when_it_bites():
+    import pytest
+    from orchestra import FailNext, InvalidFault
+    with pytest.raises(InvalidFault, match="1 or more"):
+        FailNext("payment", n=0)
+    with pytest.raises(InvalidFault, match="1 or more"):
+        FailNext("payment", n=True)
+
+
+def test_a_fault_plan_with_a_field_no_fault_has_is_refused_with_a_clear_error():
+    import pytest
+    from orchestra import InvalidFault
+    from orchestra.faults import plan_from_json
+    with pytest.raises(InvalidFault, match="does not fit"):
+        plan_from_json('[{"type": "Down", "service": "payment", "for_ever": true}]')

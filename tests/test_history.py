@@ -96,3 +96,11 @@ def test_reading_something_that_is_not_a_history_says_what_to_pass(garbage):
 def test_a_history_without_a_clock_records_time_zero():
     assert History().append(h.STATE).time == 0.0
     assert isinstance(History().append(h.STATE), Record)
+
+
+def test_a_history_with_a_kind_orchestra_never_writes_is_refused():
+    import pytest
+    from orchestra import History
+    text = '[{"seq": 0, "time": 0.0, "kind": "teleported"}]'
+    with pytest.raises(ValueError, match="not a history written by History.to_json"):
+        History.from_json(text)
