@@ -38,6 +38,7 @@ class SagaInstance:
         self.registered: list[str] = []    # steps whose undo is owed if the saga fails
         self.undone: list[str] = []        # compensations that succeeded, in order
         self.discarded: list[str] = []     # compensations given up on (discard / emit)
+        self.unanswered: list[str] = []    # steps with a try that got no answer: maybe done
         self.results: dict[str, dict] = {}
         self.failed_step = ""
         self.error = ""
@@ -60,13 +61,14 @@ class SagaInstance:
         names = [s.name for s in self.saga.steps]
         return {"done": list(self.done), "in_progress": running,
                 "not_started": [n for n in names if n not in self.done and n not in running
-                                and n not in self.registered]}
+                                and n not in self.registered and n != self.failed_step]}
 
     def snapshot(self) -> dict:
         """Everything needed to carry on after a crash, as JSON data."""
         return {"id": self.id, "saga": self.saga.name, "state": self.state, "data": self.data,
                 "done": self.done, "registered": self.registered, "undone": self.undone,
-                "discarded": self.discarded, "results": self.results,
+                "discarded": self.discarded, "unanswered": self.unanswered,
+                "results": self.results,
                 "failed_step": self.failed_step, "error": self.error, "attempt": self.attempt,
                 "pending": self.pending, "finished": self.finished}
 
@@ -136,7 +138,7 @@ class Orchestrator:
         names = [s.name for s in self.sagas[found["saga"]].steps]
         return {"done": found["done"], "in_progress": [],
                 "not_started": [n for n in names if n not in found["done"]
-                                and n not in found["registered"]]}
+                                and n not in found["registered"] and n != found["failed_step"]]}
 
     def history(self, instance_id: str) -> list[h.Record]:
         """Everything that happened to an instance, from the world's history."""
@@ -175,9 +177,12 @@ class Orchestrator:
             raise OrchestraError(f"the store holds an instance of saga {snapshot['saga']!r}, "
                                  f"which this orchestrator was not given; pass it to recover()")
         instance = SagaInstance(self, saga, snapshot["id"], snapshot["data"])
-        for key in ("done", "registered", "undone", "discarded", "results", "failed_step",
-                    "error", "attempt", "pending"):
+        for key in ("done", "registered", "undone", "discarded", "unanswered", "results",
+                    "failed_step", "error", "attempt", "pending"):
             setattr(instance, key, snapshot[key])
+        pending = instance.pending
+        if pending and pending["role"] == ACTION and pending["step"] not in instance.unanswered:
+            instance.unanswered.append(pending["step"])  # the crash cut its try off unanswered
         self.active[instance.id] = instance
         self.machines[saga.name].add_model(instance, initial=snapshot["state"])
         self._log(instance, "resumed", state=instance.state)
@@ -247,6 +252,8 @@ class Orchestrator:
 
     def _action_replied(self, instance: SagaInstance, reply: Reply) -> None:
         step = instance.saga.by_name[instance.pending["step"]]
+        if reply.timed_out and step.name not in instance.unanswered:
+            instance.unanswered.append(step.name)
         if reply.ok:
             instance.done.append(step.name)
             instance.results[step.name] = reply.result
@@ -256,8 +263,9 @@ class Orchestrator:
             self._retry(instance, step.retry.delay(instance.attempt), reply)
             return
         instance.failed_step, instance.error = step.name, reply.error
-        if not reply.timed_out and step.name in instance.registered:
-            # A definite "no" (refused, rejected, gave up): the step had no effect to undo.
+        if step.name in instance.registered and step.name not in instance.unanswered:
+            # A definite "no" to every try (refused, rejected, gave up): nothing to undo. A try
+            # that timed out may still land after a later "no", so its undo stays owed.
             instance.registered.remove(step.name)
         self._compensate_next(instance)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from contextlib import contextmanager
 
 from .errors import OrchestraError
 
@@ -137,11 +138,13 @@ class SqliteStore(Store):
             raise ValueError(f"synchronous={synchronous!r}: use OFF, NORMAL, FULL or EXTRA "
                              "(SQLite's PRAGMA synchronous levels)")
         self._db = self._open(synchronous.upper())
-        self._started = self._db.execute("SELECT COALESCE(MAX(started), 0) FROM instances"
-                                         ).fetchone()[0]
+        with self._damage_reported():
+            self._started = self._db.execute("SELECT COALESCE(MAX(started), 0) FROM instances"
+                                             ).fetchone()[0]
 
     def _open(self, synchronous: str) -> sqlite3.Connection:
         exists = os.path.exists(self.path) and os.path.getsize(self.path) > 0
+        db = None
         try:
             db = sqlite3.connect(self.path, isolation_level=None)
             app_id = db.execute("PRAGMA application_id").fetchone()[0]
@@ -161,6 +164,10 @@ class SqliteStore(Store):
                     f"{self.path} is an orchestra store of schema version {version}; this "
                     f"orchestra reads version {SCHEMA_VERSION}. Use the orchestra that wrote it"
                 )
+            if exists:  # find damage now, before the orchestrator relies on the file
+                problem = db.execute("PRAGMA quick_check").fetchone()[0]
+                if problem != "ok":
+                    raise sqlite3.DatabaseError(problem)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(f"PRAGMA synchronous={synchronous}")
             if not exists:
@@ -170,55 +177,77 @@ class SqliteStore(Store):
             db.execute("SELECT COUNT(*) FROM instances").fetchone()
             return db
         except sqlite3.DatabaseError as error:
+            if db is not None:
+                db.close()
             raise StoreError(
                 f"{self.path} cannot be read as an orchestra store ({error}); the file may "
                 "be damaged or not a SQLite database at all. It was left untouched: move it "
                 "aside to keep it, and start with a new file"
             ) from None
 
+    @contextmanager
+    def _damage_reported(self):
+        """Report damage found while using the file as a StoreError, not SQLite's traceback."""
+        try:
+            yield
+        except (sqlite3.DatabaseError, ValueError) as error:  # ValueError: garbled JSON
+            raise StoreError(
+                f"{self.path} is damaged ({str(error)[:100]}); stop the orchestrator, move "
+                "the file aside to keep it, and start with a new file"
+            ) from None
+
     def _write(self, snapshot, records, outbox) -> None:
         db = self._db
         instance = snapshot["id"]
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            row = db.execute("SELECT started FROM instances WHERE id=?", (instance,)).fetchone()
-            if row is None:
-                self._started += 1
-                started = self._started
-            else:
-                started = row[0]
-            db.execute("INSERT OR REPLACE INTO instances VALUES (?,?,?,?,?,?)",
-                       (instance, snapshot["saga"], snapshot["state"], int(snapshot["finished"]),
-                        json.dumps(snapshot, sort_keys=True), started))
-            db.executemany("INSERT OR REPLACE INTO history VALUES (?,?,?)",
-                           [(instance, r["seq"], json.dumps(r, sort_keys=True)) for r in records])
-            if outbox is None:
-                db.execute("DELETE FROM outbox WHERE instance=?", (instance,))
-            else:
-                db.execute("INSERT OR REPLACE INTO outbox VALUES (?,?)",
-                           (instance, json.dumps(outbox, sort_keys=True)))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        with self._damage_reported():
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                row = db.execute("SELECT started FROM instances WHERE id=?",
+                                 (instance,)).fetchone()
+                if row is None:
+                    self._started += 1
+                    started = self._started
+                else:
+                    started = row[0]
+                db.execute("INSERT OR REPLACE INTO instances VALUES (?,?,?,?,?,?)",
+                           (instance, snapshot["saga"], snapshot["state"],
+                            int(snapshot["finished"]), json.dumps(snapshot, sort_keys=True),
+                            started))
+                db.executemany("INSERT OR REPLACE INTO history VALUES (?,?,?)",
+                               [(instance, r["seq"], json.dumps(r, sort_keys=True))
+                                for r in records])
+                if outbox is None:
+                    db.execute("DELETE FROM outbox WHERE instance=?", (instance,))
+                else:
+                    db.execute("INSERT OR REPLACE INTO outbox VALUES (?,?)",
+                               (instance, json.dumps(outbox, sort_keys=True)))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
 
     def unfinished(self):
-        rows = self._db.execute(
-            "SELECT i.snapshot, o.message FROM instances i LEFT JOIN outbox o ON o.instance = i.id "
-            "WHERE i.finished = 0 ORDER BY i.started").fetchall()
-        return [(json.loads(s), json.loads(m) if m else None) for s, m in rows]
+        with self._damage_reported():
+            rows = self._db.execute(
+                "SELECT i.snapshot, o.message FROM instances i LEFT JOIN outbox o "
+                "ON o.instance = i.id WHERE i.finished = 0 ORDER BY i.started").fetchall()
+            return [(json.loads(s), json.loads(m) if m else None) for s, m in rows]
 
     def snapshot(self, instance_id):
-        row = self._db.execute("SELECT snapshot FROM instances WHERE id=?",
-                               (instance_id,)).fetchone()
-        return json.loads(row[0]) if row else None
+        with self._damage_reported():
+            row = self._db.execute("SELECT snapshot FROM instances WHERE id=?",
+                                   (instance_id,)).fetchone()
+            return json.loads(row[0]) if row else None
 
     def history(self, instance_id):
-        return [json.loads(r) for (r,) in self._db.execute(
-            "SELECT record FROM history WHERE instance=? ORDER BY seq", (instance_id,))]
+        with self._damage_reported():
+            return [json.loads(r) for (r,) in self._db.execute(
+                "SELECT record FROM history WHERE instance=? ORDER BY seq", (instance_id,))]
 
     def counts(self):
-        return dict(self._db.execute("SELECT state, COUNT(*) FROM instances GROUP BY state"))
+        with self._damage_reported():
+            return dict(self._db.execute(
+                "SELECT state, COUNT(*) FROM instances GROUP BY state"))
 
     def close(self) -> None:
         self._db.close()
