@@ -110,6 +110,10 @@ class History:
         return [r for r in self._records
                 if all(getattr(r, key) == value for key, value in criteria.items())]
 
+    def _repr_html_(self) -> str:
+        from .views.table import history_table
+        return history_table(self._records)
+
     def to_json(self) -> str:
         """The whole history as JSON text; equal histories give byte-equal text."""
         return json.dumps([r.to_dict() for r in self._records], sort_keys=True,

@@ -75,6 +75,17 @@ class SagaInstance:
     def __repr__(self) -> str:
         return f"<SagaInstance {self.id} of {self.saga.name}: {self.state}>"
 
+    def diagram(self):
+        """This instance on its saga's state machine, drawn from the history."""
+        from .views import saga_view
+        return saga_view(self.saga, self.orchestrator.world.history.for_instance(self.id),
+                         self.id)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = self.diagram()._repr_mimebundle_(include, exclude)
+        bundle["text/plain"] = repr(self)
+        return bundle
+
 
 class Orchestrator:
     """Runs instances of one or more sagas inside a world, as the endpoint ``name``."""

@@ -139,3 +139,10 @@ def build_choreographed_world(transport: str = "direct", seed: int = 0, *,
     return World([ChoreographedOrders(), ChoreographedInventory(stock), ChoreographedPayment(),
                   ChoreographedShipping(delivers_to), Tracker(MILESTONES, ENDINGS)],
                  transport=transport, seed=seed, **options)
+
+# Which events set off each context's own work, and its undo (what a fault should break).
+TRIGGERS = {
+    "inventory": (("OrderPlaced",), ("PaymentFailed", "PaymentRefunded")),
+    "payment": (("StockReserved",), ("ShipmentFailed",)),
+    "shipping": (("PaymentCharged",), ()),
+}
