@@ -37,11 +37,12 @@ class Playground:
 
     # -- run / step / reset ---------------------------------------------------------------
     def reset(self) -> None:
-        """A fresh shop with the same switches and seed, the order placed but not yet run."""
+        """A fresh shop with the same switches and seed; the order is placed on run or step."""
         from .shop import Inventory, Payment, Shipping
         from .shop.choreography import build_choreographed_world
-        from .shop.order import PlaceOrder, order_data, place_order_saga
+        from .shop.order import place_order_saga
         self.position = None
+        self.placed = False
         self._faults: dict[tuple[str, str], Fault] = {}
         if self.style == "orchestration":
             self.saga = place_order_saga()
@@ -54,6 +55,13 @@ class Playground:
         for service, switches in self.switches.items():
             for switch, value in switches.items():
                 self._apply(service, switch, value)
+
+    def _place_order(self) -> None:
+        # Placed at the first run or step, so switches set before that apply to every message.
+        from .shop.order import PlaceOrder, order_data
+        if self.placed:
+            return
+        self.placed = True
         if self.orchestrator is not None:
             self.orchestrator.start(self.saga, ORDER, **order_data(ORDER, sku=self.sku))
         else:
@@ -63,13 +71,16 @@ class Playground:
 
     def run(self) -> str:
         """Run until nothing is left to do; returns the order's state."""
+        self._place_order()
         self.world.run()
         self.position = None
         return self.state
 
     def step(self) -> str:
-        """Run the next scheduled thing only; returns the order's state."""
-        self.world.clock.step()
+        """Run the next scheduled thing only (placing the order first); returns its state."""
+        if self.placed:
+            self.world.clock.step()
+        self._place_order()
         self.position = None
         return self.state
 
@@ -141,6 +152,8 @@ class Playground:
     @property
     def state(self) -> str:
         """The order's state now (orchestration) or its latest milestone (choreography)."""
+        if not self.placed:
+            return "not placed yet"
         if self.orchestrator is not None:
             return self.orchestrator.state(ORDER)
         return self.world.endpoint("tracker").status(ORDER)
