@@ -8,7 +8,7 @@ The same playground runs the order by orchestration (a saga) or by choreography.
 from __future__ import annotations
 
 from . import history as h
-from .faults import Down, FailRandomly, Fault, Latency
+from .faults import Down, FailNext, FailRandomly, Fault, Latency
 from .orchestrator import Orchestrator
 from .render import Diagram
 from .views import saga_view, timeline_view, topology_view
@@ -104,6 +104,14 @@ class Playground:
     def set_fail_command(self, service: str, fail: bool) -> None:
         """Make every try of the service's own command fail (its part of the order)."""
         self._switch(service, "fail_command", bool(fail))
+
+    def fail_next(self, service: str) -> None:
+        """Make only the next try of the service's command fail (its own retry may hide it)."""
+        if service not in self.switches:
+            raise ValueError(f"no service {service!r} in the playground; "
+                             f"use one of {', '.join(self.services)}")
+        self.world.faults.add(FailNext(service, n=1, at=self.world.clock.now,
+                                       command=self._command_of(service, "fail_command")))
 
     def set_fail_compensation(self, service: str, fail: bool) -> None:
         """Make every try of the service's compensation (its undo) fail."""

@@ -23,7 +23,11 @@ def diagram_html(diagram) -> str:
 
 
 class PlaygroundPanel:
-    """Per-service switches, run / step / reset, a seed, a time-travel slider, and live views."""
+    """Per-service switches, run / step / reset, a seed, a time-travel slider, and live views.
+
+    Each service's row: down, fail next (one try), fail its command (every try), fail its
+    compensation, and added latency.
+    """
 
     def __init__(self, playground: Playground | None = None, **options):
         self.playground = playground or Playground(**options)
@@ -35,6 +39,9 @@ class PlaygroundPanel:
                 "down": w.ToggleButton(value=switches["down"], description="down",
                                        icon="power-off", tooltip=f"take {service} down",
                                        layout=w.Layout(width="90px")),
+                "fail_next": w.Button(description="fail next", icon="bolt",
+                                      tooltip=f"fail only {service}'s next try",
+                                      layout=w.Layout(width="100px")),
                 "fail_command": w.Checkbox(value=switches["fail_command"],
                                            description="fail its command", indent=False),
                 "fail_compensation": w.Checkbox(value=switches["fail_compensation"],
@@ -43,6 +50,8 @@ class PlaygroundPanel:
                                          description="latency s", readout_format=".2f"),
             }
             controls["down"].observe(self._on(self.playground.set_down, service), "value")
+            controls["fail_next"].on_click(
+                lambda _, service=service: self._act(self.playground.fail_next, service))
             controls["fail_command"].observe(
                 self._on(self.playground.set_fail_command, service), "value")
             controls["fail_compensation"].observe(

@@ -18,7 +18,8 @@ def test_the_panel_has_a_row_of_controls_for_every_service():
     panel = PlaygroundPanel()
     assert set(panel.controls) == {"inventory", "payment", "shipping"}
     for controls in panel.controls.values():
-        assert set(controls) == {"down", "fail_command", "fail_compensation", "latency"}
+        assert set(controls) == {"down", "fail_next", "fail_command", "fail_compensation",
+                                 "latency"}
     assert isinstance(panel.widget, ipywidgets.VBox)
 
 
@@ -90,3 +91,13 @@ def test_a_view_that_cannot_be_drawn_shows_its_dot_text_in_the_panel(monkeypatch
     panel = PlaygroundPanel()
     assert "<pre>" in panel.saga_html.value and "digraph" in panel.saga_html.value
     assert diagram_html(panel.playground.saga_view()).startswith("<p>No Graphviz renderer")
+
+
+def test_fail_next_is_absorbed_by_the_services_own_retry_and_shows_on_the_timeline():
+    panel = PlaygroundPanel()
+    panel.controls["payment"]["fail_next"].click()
+    panel.run_button.click()
+    assert panel.playground.state == "completed"  # payment retried by itself, then charged
+    rows = panel.playground.timeline_view().rows
+    assert [row.kind for row in rows if row.at == "payment"][:1] == ["failure"]
+    assert "injected failure" in panel.timeline_html.value
