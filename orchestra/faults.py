@@ -169,15 +169,19 @@ class Faults:
 
     def is_down(self, service: str) -> bool:
         """Whether the service is down right now."""
-        return any(isinstance(e.fault, Down) and e.fault.service == service for e in self._active)
+        return bool(self._active) and any(isinstance(e.fault, Down) and e.fault.service == service for e in self._active)
 
     def latency(self, service: str) -> float:
         """Extra seconds every message to the service takes right now."""
+        if not self._active:
+            return 0.0
         return sum(e.fault.seconds for e in self._active
                    if isinstance(e.fault, Latency) and e.fault.service == service)
 
     def failure(self, service: str, command: str) -> str | None:
         """Why this attempt must fail, or None; consumes one of a FailNext's ``n``."""
+        if not self._active:
+            return None
         for entry in self._active:
             fault = entry.fault
             if fault.service != service or getattr(fault, "command", None) not in (None, command):

@@ -21,6 +21,7 @@ from .errors import MessageNotSerialisable, UnknownMessageType
 
 _TYPES: dict[str, type["Message"]] = {}
 _HINTS: dict[type, dict[str, Any]] = {}
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,10 +46,11 @@ class Message:
             )
         _TYPES[cls.__name__] = cls
         _HINTS.pop(cls, None)
+        _FIELDS.pop(cls, None)
 
     def __post_init__(self):
-        for f in dataclasses.fields(self):
-            _check_json(getattr(self, f.name), f"{type(self).__name__}.{f.name}")
+        for name in field_names(type(self)):
+            _check_json(getattr(self, name), f"{type(self).__name__}.{name}")
 
     @property
     def type(self) -> str:
@@ -57,7 +59,14 @@ class Message:
 
     def stamped(self, **ids: str) -> "Message":
         """A copy with the given ids set (message_id, correlation_id, causation_id)."""
-        return dataclasses.replace(self, **ids)
+        copy = object.__new__(type(self))  # the payload was checked already: copy, set ids
+        copy.__dict__.update(self.__dict__)
+        for key, value in ids.items():
+            if key not in ("message_id", "correlation_id", "causation_id") or not isinstance(value, str):
+                raise TypeError(f"stamped() sets the string ids message_id, correlation_id, "
+                                f"causation_id; not {key}={value!r}")
+            object.__setattr__(copy, key, value)
+        return copy
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,11 +103,19 @@ class Reply(Message):
     kind: ClassVar[str] = "reply"
 
 
+def field_names(cls: type) -> tuple[str, ...]:
+    """The dataclass field names of a message class (looked up once per class)."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 def to_dict(message: Message) -> dict:
     """The message as plain JSON data: ``{"type": ..., field: value, ...}``."""
     data = {"type": message.type}
-    for f in dataclasses.fields(message):
-        data[f.name] = getattr(message, f.name)
+    for name in field_names(type(message)):
+        data[name] = getattr(message, name)
     return data
 
 

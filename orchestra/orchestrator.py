@@ -44,7 +44,7 @@ class SagaInstance:
         self.error = ""
         self.attempt = 0
         self.pending: dict | None = None   # {"message_id", "step", "role"} awaiting a reply
-        self.saved_records = 0             # how many of its history records the store has
+        self.unsaved: list[h.Record] = []  # its own history records the store has not got yet
 
     def state_changed(self, event) -> None:
         """Called by the machine after every transition."""
@@ -66,11 +66,12 @@ class SagaInstance:
     def snapshot(self) -> dict:
         """Everything needed to carry on after a crash, as JSON data."""
         return {"id": self.id, "saga": self.saga.name, "state": self.state, "data": self.data,
-                "done": self.done, "registered": self.registered, "undone": self.undone,
-                "discarded": self.discarded, "unanswered": self.unanswered,
-                "results": self.results,
+                "done": list(self.done), "registered": list(self.registered),
+                "undone": list(self.undone), "discarded": list(self.discarded),
+                "unanswered": list(self.unanswered), "results": dict(self.results),
                 "failed_step": self.failed_step, "error": self.error, "attempt": self.attempt,
-                "pending": self.pending, "finished": self.finished}
+                "pending": dict(self.pending) if self.pending else None,
+                "finished": self.finished}
 
     def __repr__(self) -> str:
         return f"<SagaInstance {self.id} of {self.saga.name}: {self.state}>"
@@ -204,9 +205,8 @@ class Orchestrator:
 
     # -- what happens on entering a state ---------------------------------------------------
     def _entered(self, instance: SagaInstance, source: str, trigger: str) -> None:
-        self.world.history.append(h.STATE, correlation_id=instance.id, sender=self.name,
-                                  detail={"saga": instance.saga.name, "from": source,
-                                          "to": instance.state, "trigger": trigger})
+        self._note(instance, h.STATE, detail={"saga": instance.saga.name, "from": source,
+                                              "to": instance.state, "trigger": trigger})
         saga = instance.saga
         if instance.state in saga.by_name:
             step = saga.by_name[instance.state]
@@ -290,10 +290,9 @@ class Orchestrator:
         if instance.attempt < policy.retry.attempts:
             self._retry(instance, policy.retry.delay(instance.attempt), reply)
             return
-        self.world.history.append(h.FAILED, correlation_id=instance.id, sender=self.name,
-                                  message_id=instance.pending["message_id"], detail={
-                                      "compensation": step_name, "error": reply.error,
-                                      "attempts": instance.attempt, "then": policy.then})
+        self._note(instance, h.FAILED, message_id=instance.pending["message_id"], detail={
+            "compensation": step_name, "error": reply.error, "attempts": instance.attempt,
+            "then": policy.then})
         if policy.then == DISCARD or policy.then == EMIT:
             instance.discarded.append(step_name)
             if policy.then == EMIT:
@@ -319,11 +318,9 @@ class Orchestrator:
 
     def _retry(self, instance: SagaInstance, delay: float, reply: Reply) -> None:
         pending = dict(instance.pending)
-        self.world.history.append(h.RETRIED, correlation_id=instance.id, sender=self.name,
-                                  message_id=pending["message_id"], detail={
-                                      "step": pending["step"], "role": pending["role"],
-                                      "attempt": instance.attempt + 1, "after": delay,
-                                      "error": reply.error})
+        self._note(instance, h.RETRIED, message_id=pending["message_id"], detail={
+            "step": pending["step"], "role": pending["role"], "attempt": instance.attempt + 1,
+            "after": delay, "error": reply.error})
         instance.attempt += 1
         self.world.clock.call_later(delay, self._resend, instance, pending)
 
@@ -335,11 +332,15 @@ class Orchestrator:
         self._begin(instance, step.name, pending["role"], command_type, instance.attempt)
 
     # -- the store --------------------------------------------------------------------------
+    def _note(self, instance: SagaInstance, kind: str, **fields) -> None:
+        """Record an orchestrator decision in the history; the next write stores it too."""
+        instance.unsaved.append(self.world.history.append(
+            kind, correlation_id=instance.id, sender=self.name, **fields))
+
     def _save(self, instance: SagaInstance, outbox) -> None:
-        records = [r.to_dict() for r in self.world.history.for_instance(instance.id)
-                   if r.sender == self.name and r.kind in (h.STATE, h.RETRIED, h.FAILED)]
-        saved, instance.saved_records = instance.saved_records, len(records)
-        self.store.write(instance.snapshot(), records[saved:],
+        records = [r.to_dict() for r in instance.unsaved]
+        instance.unsaved.clear()
+        self.store.write(instance.snapshot(), records,
                          to_dict(outbox) if outbox is not None else None)
 
     def _log(self, instance, note: str, **detail) -> None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .errors import OrchestraError
-from .messages import Command, Event
+from .messages import Command, Event, field_names
 from .retry import RetryPolicy
 
 PENDING = "pending"
@@ -34,6 +34,7 @@ PARTIALLY_COMPENSATED = "partially_compensated"  # a compensation failed; it was
 COMPENSATION_FAILED = "compensation_failed"      # a compensation failed; the saga stopped there
 ENDINGS = (COMPLETED, COMPENSATED, PARTIALLY_COMPENSATED, COMPENSATION_FAILED)
 RESERVED = (PENDING, *ENDINGS)
+_IDS = ("message_id", "correlation_id", "causation_id")
 
 # What the orchestrator does once a compensation has failed every retry.
 TERMINATE = "terminate"   # stop: leave the rest undone and the saga in compensation_failed
@@ -99,6 +100,7 @@ class Saga:
         self.compensated_event = compensated_event
         self._check()
         self.by_name = {step.name: step for step in self.steps}
+        self._required: set[str] | None = None
 
     def __repr__(self) -> str:
         return f"Saga({self.name!r}, steps={[s.name for s in self.steps]})"
@@ -155,6 +157,11 @@ class Saga:
 
     def required_fields(self) -> set[str]:
         """The data fields an instance must be started with (those with no default)."""
+        if self._required is None:
+            self._required = self._find_required_fields()
+        return self._required
+
+    def _find_required_fields(self) -> set[str]:
         base = {f.name for f in dataclasses.fields(Command)}
         needed = set()
         for command in self.commands() + [e for e in (self.completed_event,
@@ -167,9 +174,9 @@ class Saga:
 
     def build(self, message_type: type, data: dict, **ids) -> Command | Event:
         """The command (or event) of ``message_type`` filled from the instance's data."""
-        base = {f.name for f in dataclasses.fields(Command)}
-        names = {f.name for f in dataclasses.fields(message_type)} - base
-        return message_type(**{k: v for k, v in data.items() if k in names}, **ids)
+        names = field_names(message_type)
+        return message_type(**{k: v for k, v in data.items()
+                               if k in names and k not in _IDS}, **ids)
 
     # -- the state machine ------------------------------------------------------------------
     @property
