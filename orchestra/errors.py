@@ -47,3 +47,11 @@ class SimulationRunaway(OrchestraError):
 
 class NoReply(OrchestraError):
     """A call waited for a reply that can never come."""
+
+
+class GradingError(OrchestraError):
+    """Grading cannot start as asked: the folder is missing, or it holds no exercise."""
+
+
+class UnknownExercise(GradingError):
+    """An exercise was asked for by a name the course does not have."""
