@@ -1,5 +1,6 @@
 """The ``orchestra`` command. ``orchestra grade PATH`` grades one submission; ``orchestra grade
---batch DIR`` grades every submission folder in DIR and writes a gradebook.
+--batch DIR`` grades every submission folder in DIR and writes a gradebook; ``orchestra reset``
+puts exercises back to their starters, keeping a backup.
 
 This is the one module that prints: the library logs, and the command decides what to show.
 """
@@ -59,7 +60,30 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--summary", action="store_true",
                        help="print only the points, not each failing check")
     grade.set_defaults(run=_grade)
+    reset = commands.add_parser(
+        "reset", help="put exercises back as they were at the start (your version is kept)",
+        description="Restore exercises to their starters. Your current file is first copied "
+                    "to exercises/.backup/ with a timestamp, so nothing is lost.")
+    reset.add_argument("exercise", nargs="*", metavar="EXERCISE",
+                       help="which ones, e.g. ex05 (default: all of them)")
+    reset.add_argument("--path", type=Path, default=Path("exercises"),
+                       help="the exercises folder (default: ./exercises)")
+    reset.set_defaults(run=_reset)
     return parser
+
+
+def _reset(args) -> int:
+    from .grading.catalogue import exercise
+    from .grading.reset import reset_exercise
+    if not args.path.is_dir():
+        raise GradingError(f"{args.path} is not a folder; run this from the course's folder "
+                           "or pass --path to your exercises/ folder")
+    chosen = [exercise(name) for name in args.exercise] or exercises()
+    for one in chosen:
+        backup = reset_exercise(args.path, one)
+        kept = f" (your version is in {backup})" if backup else " (it was untouched)"
+        print(f"reset {one.filename}{kept}")
+    return 0
 
 
 def _grade(args) -> int:
