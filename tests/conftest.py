@@ -28,3 +28,16 @@ def queued_shop():
 def charge_ada():
     """The command that charges customer ada for one red dress."""
     return ChargePayment(order_id="order-1", customer="ada", amount_cents=RED_DRESS)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """After the run, say how long each notebook took to execute (CI's log keeps it)."""
+    timings = [(report.nodeid.split("[")[-1].rstrip("]"), dict(report.user_properties)["seconds"])
+               for report in terminalreporter.stats.get("passed", []) +
+               terminalreporter.stats.get("failed", [])
+               if report.when == "call" and "seconds" in dict(report.user_properties)]
+    if timings:
+        terminalreporter.section("notebooks: execution time")
+        for name, seconds in sorted(timings):
+            terminalreporter.write_line(f"{name:45} {seconds:6.1f} s")
+        terminalreporter.write_line(f"{'the whole course':45} {sum(s for _, s in timings):6.1f} s")
