@@ -87,6 +87,9 @@ class PlaygroundPanel:
             w.HBox([self.slider, self.now_button]), self.status,
             self.saga_html, self.timeline_html])
         self.widget.add_class("orchestra-playground")
+        # Hooks for the browser test (and anyone styling the page); they change nothing else.
+        self.saga_html.add_class("orchestra-saga-view")
+        self.timeline_html.add_class("orchestra-timeline-view")
         self._travelling = False
         self.refresh()
 
