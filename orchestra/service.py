@@ -75,6 +75,13 @@ class Service:
             here: dict[type, str] = {}  # a subclass may override a base's handler, not double it
             for attr, value in vars(klass).items():
                 command = getattr(value, "_orchestra_handles", None)
+                event = getattr(value, "_orchestra_subscribes", None)
+                if command is not None or event is not None:
+                    # A method marked again replaces what the base marked it for (re-wiring a
+                    # subscriber to another event must not leave it hearing the old one too).
+                    for table in (commands, events):
+                        for old in [key for key, name in table.items() if name == attr]:
+                            del table[old]
                 if command is not None:
                     if command in here:
                         raise HandlerAlreadyRegistered(
@@ -82,7 +89,6 @@ class Service:
                             f"and {attr}); a command has exactly one handler: remove one"
                         )
                     here[command] = commands[command] = attr
-                event = getattr(value, "_orchestra_subscribes", None)
                 if event is not None:
                     events[event] = attr
         cls.command_handlers = commands

@@ -108,6 +108,35 @@ def test_a_subclass_may_replace_its_bases_handler():
     assert world.call(SvcHemDress(order_id="order-1")).result == {"careful": True}
 
 
+def test_a_subscriber_marked_again_in_a_subclass_hears_only_its_new_event():
+    class Presser(Service):
+        name = "presser"
+
+        def __init__(self):
+            self.pressed: list[str] = []
+
+        @subscribes(SvcDressHemmed)
+        def press_when_ready(self, event):
+            self.pressed.append(event.order_id)
+
+    class SecondHem(SvcDressHemmed):
+        pass
+
+    class PatientPresser(Presser):  # re-wired: it now waits for the second hem
+        @subscribes(SecondHem)
+        def press_when_ready(self, event):
+            super().press_when_ready(event)
+
+    assert PatientPresser.event_handlers == {SecondHem: "press_when_ready"}
+    world = World([Tailor(), PatientPresser()])
+    world.call(SvcHemDress(order_id="order-1"))
+    world.run()
+    assert world.service("presser").pressed == []
+    world.publish(SecondHem(order_id="order-1", cm=2))
+    world.run()
+    assert world.service("presser").pressed == ["order-1"]
+
+
 def test_a_service_without_a_name_cannot_join_a_world():
     class Nameless(Service):
         pass
