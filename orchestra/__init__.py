@@ -5,6 +5,8 @@ The pieces, one concept per module: :mod:`.messages` (commands, events, replies)
 :mod:`.service` (bounded contexts), :mod:`.faults` (breaking things on purpose),
 :mod:`.history` (what happened), and :mod:`.world`, which puts them together.
 """
+import logging
+
 from .clock import Clock
 from .errors import (HandlerAlreadyRegistered, InjectedFault, InvalidFault, MessageNotSerialisable,
                      NoReply, OrchestraError, Rejected, SimulationRunaway, UnknownCommand,
@@ -17,6 +19,10 @@ from .service import Service, handles, subscribes
 from .world import Client, World
 
 __version__ = "0.1.0"
+
+# A library logs and lets the application choose what to show: without this, Python's
+# last-resort handler prints every retried failure into a learner's notebook as stderr.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "Client", "Clock", "Command", "Down", "Event", "FailNext", "FailRandomly", "Fault",

@@ -6,6 +6,11 @@ order, one at a time. Every step is one durable write to its store before the co
 leaves, so an orchestrator that dies can be :meth:`recovered <Orchestrator.recover>`
 and carry on where it was: the command is sent again with the same message id, and the
 service answers without acting twice.
+
+By default the orchestrator reacts to a message the moment it arrives. With
+``handling_time=`` each new order and each reply occupies it for that long, one at a
+time, first come first served (see :mod:`.capacity`): latency grows with load, and it
+cannot handle more than ``1 / handling_time`` messages per virtual second.
 """
 from __future__ import annotations
 
@@ -13,7 +18,8 @@ import logging
 from typing import Iterable
 
 from . import history as h
-from .errors import OrchestraError
+from .capacity import Capacity
+from .errors import OrchestraError, Rejected
 from .faults import Down
 from .messages import Reply, _check_json, from_dict, to_dict
 from .saga import (COMPENSATED, COMPLETED, DISCARD, EMIT, ENDINGS, PARTIALLY_COMPENSATED, PENDING,
@@ -92,7 +98,7 @@ class Orchestrator:
     """Runs instances of one or more sagas inside a world, as the endpoint ``name``."""
 
     def __init__(self, world, sagas: Saga | Iterable[Saga], *, name: str = "orchestrator",
-                 store: Store | None = None, diagrams: bool = False):
+                 store: Store | None = None, diagrams: bool = False, handling_time: float = 0.0):
         self.world = world
         self.name = name
         self.store = store if store is not None else MemoryStore()
@@ -102,6 +108,8 @@ class Orchestrator:
         self.machines = {name: saga.build_machine(diagrams) for name, saga in self.sagas.items()}
         self.active: dict[str, SagaInstance] = {}
         self.alive = True
+        # One worker: every new order and every reply waits its turn (0: no waiting at all).
+        self.capacity = Capacity(world, name, handling_time)
         if name in world.endpoints:
             world.endpoints[name] = self  # a restart: the new process takes the old one's address
         else:
@@ -124,8 +132,13 @@ class Orchestrator:
         instance = SagaInstance(self, saga, instance_id, dict(data))
         self.active[instance_id] = instance
         self.machines[saga.name].add_model(instance, initial=PENDING)
-        instance.start()
+        self.capacity.admit(instance_id, saga.name, self._take, instance)
         return instance
+
+    def _take(self, instance: SagaInstance) -> None:
+        """Take a new order on: its first step begins (unless a crash forgot it meanwhile)."""
+        if self.active.get(instance.id) is instance:
+            instance.start()
 
     def instance(self, instance_id: str) -> SagaInstance | dict:
         """A running instance, or the stored snapshot of a finished one."""
@@ -173,9 +186,10 @@ class Orchestrator:
 
     @classmethod
     def recover(cls, world, sagas, *, name: str = "orchestrator", store: Store,
-                diagrams: bool = False) -> "Orchestrator":
+                diagrams: bool = False, handling_time: float = 0.0) -> "Orchestrator":
         """Start a fresh orchestrator on ``store`` and resume every unfinished instance."""
-        self = cls(world, sagas, name=name, store=store, diagrams=diagrams)
+        self = cls(world, sagas, name=name, store=store, diagrams=diagrams,
+                   handling_time=handling_time)
         for fault in world.faults.active:
             if isinstance(fault, Down) and fault.service == name:
                 world.faults.remove(fault)
@@ -210,6 +224,8 @@ class Orchestrator:
         saga = instance.saga
         if instance.state in saga.by_name:
             step = saga.by_name[instance.state]
+            if step.prepare is not None and not self._prepared(instance, step):
+                return
             if step.compensation and step.name not in instance.registered:
                 instance.registered.append(step.name)  # owed before it runs: it may time out
             self._begin(instance, step.name, ACTION, step.action)
@@ -218,6 +234,23 @@ class Orchestrator:
             self._begin(instance, step.name, UNDO, step.compensation)
         else:
             self._finish(instance)
+
+    def _prepared(self, instance: SagaInstance, step) -> bool:
+        """Let the step's prepare fill in the data; False when it refused the order."""
+        try:
+            changes = step.prepare(dict(instance.data))
+        except Rejected as refusal:  # the orchestrator itself said no: undo what ran
+            instance.failed_step, instance.error = step.name, str(refusal)
+            self._note(instance, h.FAILED, message_type=step.action.__name__, detail={
+                "step": step.name, "error": str(refusal), "rejected": True, "by": "prepare"})
+            self._compensate_next(instance)
+            return False
+        if not isinstance(changes, dict):
+            raise TypeError(f"the prepare of step {step.name!r} returned {changes!r}; it "
+                            "returns a dict of the fields to add or change ({} for none)")
+        _check_json(changes, f"what step {step.name!r}'s prepare returned")
+        instance.data.update(changes)
+        return True
 
     def _begin(self, instance, step_name, role, command_type, attempt: int = 1) -> None:
         suffix = "" if role == ACTION else ":undo"
@@ -248,8 +281,12 @@ class Orchestrator:
 
     # -- replies ----------------------------------------------------------------------------
     def receive(self, reply: Reply, respond=None) -> None:
-        """A reply (or a time-out) for one of our instances arrived."""
-        if not self.alive:
+        """A reply (or a time-out) for one of our instances arrived: handle it in turn."""
+        if self.alive:
+            self.capacity.admit(reply.correlation_id, reply.type, self._handle, reply)
+
+    def _handle(self, reply: Reply) -> None:
+        if not self.alive:  # it died while the reply waited its turn
             return
         instance = self.active.get(reply.correlation_id)
         pending = instance.pending if instance is not None else None

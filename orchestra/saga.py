@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import keyword
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .errors import OrchestraError
 from .messages import Command, Event, field_names
@@ -59,13 +59,21 @@ class CompensationFailed(Event):
 
 @dataclass(frozen=True)
 class Step:
-    """One step: send ``action``; undo it with ``compensation`` if a later step fails."""
+    """One step: send ``action``; undo it with ``compensation`` if a later step fails.
+
+    ``prepare``, if given, is called with a copy of the instance's data just before the
+    step's command is first built, and returns the fields to add or change (or raises
+    ``Rejected`` to refuse the order). Mapping data is its job; a prepare that prices,
+    branches or refuses makes business decisions inside the orchestrator, the "God
+    service" smell that :mod:`orchestra.analysis.decisions` counts.
+    """
 
     name: str
     action: type[Command]
     compensation: type[Command] | None = None
     retry: RetryPolicy = RetryPolicy(attempts=1)
     timeout: float = 5.0
+    prepare: Callable[[dict], dict] | None = None
 
     @property
     def compensating(self) -> str:
@@ -130,6 +138,9 @@ class Saga:
                 if not (isinstance(command, type) and issubclass(command, Command)):
                     raise InvalidSaga(f"{where} ({step.name}): its {role} is {command!r}; "
                                       "pass a Command class, like ReserveStock")
+            if step.prepare is not None and not callable(step.prepare):
+                raise InvalidSaga(f"{where} ({step.name}): prepare={step.prepare!r}; pass a "
+                                  "function that takes the order's data and returns a dict")
             if not (isinstance(step.timeout, (int, float)) and step.timeout > 0):
                 raise InvalidSaga(f"{where} ({step.name}): timeout={step.timeout!r}; a timeout "
                                   "is how many seconds to wait for a reply, so it must be > 0")
