@@ -25,10 +25,11 @@ class Playground:
     services = ("inventory", "payment", "shipping")
 
     def __init__(self, style: str = "orchestration", transport: str = "queued", seed: int = 0,
-                 sku: str = "red-dress"):
+                 sku: str = "red-dress", compensation_policy=None):
         if style not in STYLES:
             raise ValueError(f"style={style!r}: use 'orchestration' or 'choreography'")
         self.style, self.transport, self.seed, self.sku = style, transport, seed, sku
+        self.compensation_policy = compensation_policy  # the saga's; None: the shop's default
         self.switches = {name: {"down": False, "fail_command": False,
                                 "fail_compensation": False, "latency": 0.0}
                          for name in self.services}
@@ -45,7 +46,7 @@ class Playground:
         self.placed = False
         self._faults: dict[tuple[str, str], Fault] = {}
         if self.style == "orchestration":
-            self.saga = place_order_saga()
+            self.saga = place_order_saga(self.compensation_policy)
             self.world = World([Inventory(), Payment(), Shipping()], transport=self.transport,
                                seed=self.seed)
             self.orchestrator = Orchestrator(self.world, self.saga, name="order")

@@ -83,8 +83,15 @@ def test_exercises_and_solutions_mirror_each_other_file_for_file():
     assert starters == [f"{name}.py" for name in NAMES], "each exercise has one check module"
 
 
-def test_the_course_has_the_three_graded_exercises():
-    assert NAMES == ["ex01_bounded_contexts", "ex02_commands_events", "ex05_saga"]
+def test_the_course_has_every_graded_exercise():
+    assert NAMES == [
+        "ex01_bounded_contexts", "ex02_commands_events", "ex03_direct_call", "ex04_queued",
+        "ex05_saga",
+        "ex06_compensation_policy", "ex07_choreography",
+        "ex08_god_service", "ex09_durability", "ex10_cost",
+        "ex11_service_retries",
+        "ex12_adding_a_service"
+    ]
 
 
 @pytest.mark.parametrize("name", NAMES)

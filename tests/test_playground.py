@@ -24,6 +24,19 @@ def test_failing_payments_refund_too_leaves_the_undo_stuck():
     assert playground.run() == "compensation_failed"
 
 
+def test_with_an_emit_policy_a_failing_refund_is_reported_and_the_dress_goes_back():
+    from orchestra.saga import CompensationPolicy
+    playground = Playground(transport="direct",
+                            compensation_policy=CompensationPolicy(then="emit"))
+    playground.set_fail_command("shipping", True)
+    playground.set_fail_compensation("payment", True)
+    assert playground.run() == "partially_compensated"
+    playground.reset()  # the policy stays with the playground
+    assert playground.run() == "partially_compensated"
+    assert playground.world.history.where(kind="published", message_type="CompensationFailed")
+    assert playground.world.endpoint("inventory").units("red-dress") == 10
+
+
 def test_switches_survive_a_reset_and_can_be_switched_off():
     playground = Playground()
     playground.set_fail_command("payment", True)
