@@ -19,7 +19,9 @@ def diagram_html(diagram) -> str:
         svg = diagram.svg()
     except RenderUnavailable as why:
         return f"<p>{html.escape(str(why))}</p><pre>{html.escape(diagram.source)}</pre>"
-    return svg[svg.find("<svg"):]  # drop the XML prologue: this goes inside a page
+    svg = svg[svg.find("<svg"):]  # drop the XML prologue: this goes inside a page
+    # Fit the panel's width instead of making the learner scroll sideways.
+    return svg.replace("<svg", '<svg style="max-width:100%;height:auto"', 1)
 
 
 class PlaygroundPanel:

@@ -88,6 +88,11 @@ def jupyterlab(notebooks: Path, workdir: Path, start_timeout: float = 90.0):
     """Serve a copy of ``notebooks`` with JupyterLab; yields a :class:`Lab`; always stops it."""
     root = workdir / "notebooks"
     shutil.copytree(notebooks, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    # The notebooks' check() cells grade ../exercises, as in the course's own folder.
+    exercises = notebooks.parent / "exercises"
+    if exercises.is_dir():
+        shutil.copytree(exercises, workdir / "exercises",
+                        ignore=shutil.ignore_patterns(".backup", "__pycache__"))
     env = _environment(workdir)
     _write_settings(Path(env["JUPYTER_CONFIG_DIR"]))
     token, port = secrets.token_hex(16), free_port()

@@ -76,7 +76,7 @@ def _row(r, sent_before: set[str]) -> Row | None:
                    text=("↻ " if again else "") + r.message_type)
     if r.kind == h.REPLIED:
         ok = r.detail.get("ok")
-        text = "✓ ok" if ok else f"✗ {r.detail.get('error', '')[:48]}"
+        text = "✓ ok" if ok else f"✗ {r.detail.get('error', '')[:60]}"
         return Row(**base, kind="reply", at=r.sender, to=r.receiver, text=text)
     if r.kind == h.PUBLISHED:
         subscribers = r.detail.get("subscribers") or []
@@ -101,7 +101,7 @@ def _row(r, sent_before: set[str]) -> Row | None:
         if r.kind == h.FAILED and "compensation" in r.detail:
             text = f"✗ undo {r.detail['compensation']} gave up: {r.detail['then']}"
         elif r.kind == h.FAILED:
-            text = f"✗ {r.message_type}: {str(r.detail.get('error', ''))[:44]}"
+            text = f"✗ {r.message_type}: {str(r.detail.get('error', ''))[:72]}"
         else:
             where = r.receiver
             text = f"✗ {r.receiver} is down: {r.message_type} " + (
@@ -124,7 +124,7 @@ _LOOK = {  # kind: (colour, dash pattern)
 def _svg(timeline: Timeline) -> str:
     names = timeline.participants or ["(nothing yet)"]
     x = {name: LEFT + COLUMN // 2 + i * COLUMN for i, name in enumerate(names)}
-    width = LEFT + COLUMN * len(names) + 240  # room for the notes beside the last lifeline
+    width = LEFT + COLUMN * len(names) + 420  # room for the notes beside the last lifeline
     height = TOP + ROW * (len(timeline.rows) + 1) + 20
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif" '
