@@ -11,6 +11,7 @@ Both deliver a reply to the caller, or a timed-out reply when none came in time.
 """
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ class _Waiting:
     command: Command
     timer: Timer | None
     timeout: float | None
-    send: int = 1  # which send of this command the caller now waits on
+    send: int = 1  # which send (numbered across all commands) the caller now waits on
 
 
 class Transport:
@@ -44,7 +45,11 @@ class Transport:
         self.duplicate_probability = duplicate_probability
         self._waiting: dict[str, _Waiting] = {}
         self._timed_out: set[str] = set()
-        self._sends: dict[str, int] = {}    # command id -> how many times it was sent
+        # Sends are numbered across all commands, so a command's number can be forgotten
+        # once no one waits for it (memory must not grow with finished work) and a later
+        # send of the same command still outnumbers every reply made before it.
+        self._send_numbers = itertools.count(1)
+        self._sends: dict[str, int] = {}    # command id -> its latest send, while awaited
         self._answers: dict[str, int] = {}  # reply id -> the send of its command it answers
 
     # -- what the world calls -------------------------------------------------------------
@@ -62,7 +67,7 @@ class Transport:
         timer = None
         if timeout is not None:
             timer = world.clock.call_later(timeout, self._time_out, command.message_id)
-        send = self._sends[command.message_id] = self._sends.get(command.message_id, 0) + 1
+        send = self._sends[command.message_id] = next(self._send_numbers)
         self._waiting[command.message_id] = _Waiting(sender, command, timer, timeout, send)
         self._timed_out.discard(command.message_id)
         self._carry(command, sender, receiver, self._responder(command, receiver, sender))
@@ -140,6 +145,7 @@ class Transport:
                                       message_id=reply.message_id, detail={"note": note})
             return
         del self._waiting[reply.causation_id]
+        del self._sends[reply.causation_id]  # a reply made from now on answers no one
         if waiting.timer is not None:
             waiting.timer.cancel()
         endpoint.receive(reply, None)
@@ -148,6 +154,7 @@ class Transport:
         waiting = self._waiting.pop(command_id, None)
         if waiting is None:
             return
+        del self._sends[command_id]
         self._timed_out.add(command_id)
         command = waiting.command
         world = self.world
@@ -177,6 +184,7 @@ class DirectCall(Transport):
             self._hand_over(message, sender, receiver, respond)
             return
         kind = h.LOST if isinstance(message, Reply) else h.UNAVAILABLE
+        self._answers.pop(message.message_id, None)  # a lost reply is never accepted
         world.history.append(kind, correlation_id=message.correlation_id, sender=sender,
                              receiver=receiver, message_type=message.type,
                              message_id=message.message_id,

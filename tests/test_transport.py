@@ -171,6 +171,23 @@ def test_a_direct_reply_to_a_caller_that_is_down_is_lost(shop, charge_ada):
     assert shop.service("payment").balance_cents() == RED_DRESS  # charged, but nobody heard
 
 
+@pytest.mark.parametrize("transport", ["direct", "queued"])
+def test_answered_timed_out_and_lost_commands_leave_no_bookkeeping_behind(transport):
+    # Memory must not grow with finished work: once no one waits, the transport forgets.
+    world = build_world(transport, faults=[Latency("payment", seconds=5, until=1),
+                                           Down("client", at=20, until=30)])
+    for i in range(20):
+        world.call(ChargePayment(order_id=f"o-{i}", customer="ada", amount_cents=RED_DRESS),
+                   timeout=1)  # the first one times out, its late reply comes in later
+    world.run(until=20)
+    world.send(ChargePayment(order_id="lost", customer="ada", amount_cents=RED_DRESS),
+               timeout=60)  # its reply finds the client down: lost (direct) or kept (queued)
+    world.run()
+    assert world.history.of_kind("timed_out") and world.history.of_kind("late_reply")
+    transport = world.transport
+    assert (transport._waiting, transport._sends, transport._answers) == ({}, {}, {})
+
+
 def test_a_queued_reply_to_a_caller_that_is_down_waits_for_it(queued_shop, charge_ada):
     queued_shop.faults.add(Down("client", at=0.001, until=10))
     reply = queued_shop.call(charge_ada)
