@@ -28,15 +28,15 @@ from orchestra.store import MemoryStore
 class ForgetfulHistory(History):
     """A history that keeps no record (to measure what an instance costs beyond its history)."""
 
-    def _add(self, record) -> None:
-        pass
+    def add(self, kind, correlation_id, sender, receiver, message_type, message_id, detail):
+        return (0, 0.0, kind, correlation_id, sender, receiver, message_type, message_id, {})
 
 
 class ForgetfulStore(MemoryStore):
     """A memory store that keeps no copy of the history records it is given."""
 
-    def _write(self, snapshot, records, outbox) -> None:
-        super()._write(snapshot, [], outbox)
+    def _save(self, instance, records, outbox) -> None:
+        super()._save(instance, [], outbox)
 
 
 def _held_after_starting(n: int, forgetful: bool) -> tuple[float, list]:
@@ -134,7 +134,7 @@ def holders(world, orchestrator) -> list[dict]:
         holder("store: its copy of the history records", "the store's history", HISTORY,
                store._history, sum(len(v) for v in store._history.values())),
         holder("world: history records", "the history", HISTORY,
-               (world.history._records, world.history._by_instance), len(world.history)),
+               (world.history._rows, world.history._by_instance), len(world.history)),
     ]
 
 

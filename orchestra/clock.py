@@ -34,31 +34,42 @@ class Timer:
         """Do not run this call (cancelling twice, or after it ran, is harmless)."""
         self.cancelled = True
 
-    def __lt__(self, other: "Timer") -> bool:
-        return (self.when, self.seq) < (other.when, other.seq)
-
 
 class Clock:
-    """Virtual time in seconds, a queue of scheduled calls, and the run's seeded randomness."""
+    """Virtual time in seconds, a queue of scheduled calls, and the run's seeded randomness.
+
+    The queue holds plain tuples ``(when, seq, callback, args)``: ``seq`` is unique, so
+    the tuples compare in C and never reach the callback. A call that may be cancelled goes
+    in as ``(when, seq, timer, None)``.
+    """
 
     def __init__(self, seed: int = 0):
         self.now: float = 0.0
         self.seed = seed
         self.random = random.Random(seed)
-        self._queue: list[Timer] = []
+        self._queue: list[tuple] = []
         self._seq = itertools.count()
 
     def call_later(self, delay: float, callback: Callable, *args: Any) -> Timer:
-        """Run ``callback(*args)`` ``delay`` virtual seconds from now."""
+        """Run ``callback(*args)`` ``delay`` virtual seconds from now; returns its :class:`Timer`."""
         if delay < 0:
             raise ValueError(f"cannot schedule {delay}s in the past; use a delay >= 0")
         return self.call_at(self.now + delay, callback, *args)
 
     def call_at(self, when: float, callback: Callable, *args: Any) -> Timer:
         """Run ``callback(*args)`` at virtual time ``when`` (not earlier than now)."""
-        timer = Timer(round(max(when, self.now), _DIGITS), next(self._seq), callback, args)
-        heapq.heappush(self._queue, timer)
+        when = round(max(when, self.now), _DIGITS)
+        timer = Timer(when, next(self._seq), callback, args)
+        heapq.heappush(self._queue, (when, timer.seq, timer, None))
         return timer
+
+    def schedule(self, delay: float, callback: Callable, args: tuple = ()) -> None:
+        """Run ``callback(*args)`` ``delay`` (>= 0) seconds from now, for good: no :class:`Timer`
+        to cancel it (the transports' way: cheaper, for the calls that are never cancelled)."""
+        if delay < 0:
+            raise ValueError(f"cannot schedule {delay}s in the past; use a delay >= 0")
+        heapq.heappush(self._queue, (round(self.now + delay, _DIGITS), next(self._seq),
+                                     callback, args))
 
     @property
     def pending(self) -> int:
@@ -67,18 +78,20 @@ class Clock:
 
     def next_time(self) -> float | None:
         """When the next scheduled call runs, or None when nothing is scheduled."""
-        while self._queue and self._queue[0].cancelled:
-            heapq.heappop(self._queue)
-        return self._queue[0].when if self._queue else None
+        queue = self._queue
+        while queue and _is_cancelled(queue[0]):
+            heapq.heappop(queue)
+        return queue[0][0] if queue else None
 
     def step(self) -> bool:
         """Run the next scheduled call; False when there is nothing left to run."""
-        while self._queue:
-            timer = heapq.heappop(self._queue)
-            if timer.cancelled:
+        queue = self._queue
+        while queue:
+            entry = heapq.heappop(queue)
+            if _is_cancelled(entry):
                 continue
-            self.now = timer.when
-            timer.callback(*timer.args)
+            self.now = entry[0]
+            _run(entry)
             return True
         return False
 
@@ -88,9 +101,14 @@ class Clock:
         Returns the number of calls run. With ``until``, the clock ends exactly at ``until``.
         """
         steps = 0
-        while True:
-            when = self.next_time()
-            if when is None or (until is not None and when > until):
+        queue, pop = self._queue, heapq.heappop
+        limit = float("inf") if until is None else until
+        while queue:
+            entry = queue[0]
+            if _is_cancelled(entry):
+                pop(queue)
+                continue
+            if entry[0] > limit:
                 break
             if steps >= max_steps:
                 raise SimulationRunaway(
@@ -98,7 +116,14 @@ class Clock:
                     "keeps rescheduling itself (a retry with no limit?). Bound it, or pass "
                     "a larger max_steps if the run really is that long"
                 )
-            self.step()
+            pop(queue)
+            self.now = entry[0]
+            args = entry[3]
+            if args is None:
+                timer = entry[2]
+                timer.callback(*timer.args)
+            else:
+                entry[2](*args)
             steps += 1
         if until is not None and until > self.now:
             self.now = round(until, _DIGITS)
@@ -111,3 +136,15 @@ class Clock:
     def chance(self, p: float) -> bool:
         """True with probability ``p``, from the seeded generator."""
         return p > 0 and self.random.random() < p
+
+
+def _is_cancelled(entry: tuple) -> bool:
+    return entry[3] is None and entry[2].cancelled
+
+
+def _run(entry: tuple) -> None:
+    if entry[3] is None:
+        timer = entry[2]
+        timer.callback(*timer.args)
+    else:
+        entry[2](*entry[3])

@@ -22,6 +22,8 @@ from .errors import MessageNotSerialisable, UnknownMessageType
 _TYPES: dict[str, type["Message"]] = {}
 _HINTS: dict[type, dict[str, Any]] = {}
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_ATOMIC = frozenset((str, int, bool, type(None)))  # JSON as they are: nothing to check
+_ID_NAMES = ("message_id", "correlation_id", "causation_id")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,8 +51,9 @@ class Message:
         _FIELDS.pop(cls, None)
 
     def __post_init__(self):
-        for name in field_names(type(self)):
-            _check_json(getattr(self, name), f"{type(self).__name__}.{name}")
+        for name, value in self.__dict__.items():  # the fields, in order
+            if type(value) not in _ATOMIC:
+                _check_json(value, f"{type(self).__name__}.{name}")
 
     @property
     def type(self) -> str:
@@ -58,14 +61,20 @@ class Message:
         return type(self).__name__
 
     def stamped(self, **ids: str) -> "Message":
-        """A copy with the given ids set (message_id, correlation_id, causation_id)."""
-        copy = object.__new__(type(self))  # the payload was checked already: copy, set ids
-        copy.__dict__.update(self.__dict__)
+        """A copy with the given ids set (message_id, correlation_id, causation_id); the
+        message itself when they are set already (it is frozen: a copy would be equal)."""
+        fields = self.__dict__
         for key, value in ids.items():
-            if key not in ("message_id", "correlation_id", "causation_id") or not isinstance(value, str):
+            if key not in _ID_NAMES or type(value) is not str:
                 raise TypeError(f"stamped() sets the string ids message_id, correlation_id, "
                                 f"causation_id; not {key}={value!r}")
-            object.__setattr__(copy, key, value)
+            if fields[key] != value:
+                break
+        else:
+            return self
+        copy = object.__new__(type(self))  # the payload was checked already: copy, set ids
+        copy.__dict__.update(fields)
+        copy.__dict__.update(ids)
         return copy
 
 
@@ -103,6 +112,18 @@ class Reply(Message):
     kind: ClassVar[str] = "reply"
 
 
+def make_reply(command: str, ok: bool, result: dict, error: str = "", attempts: int = 1,
+               rejected: bool = False, timed_out: bool = False) -> Reply:
+    """A :class:`Reply` from values the runtime made itself (``result`` already checked to be
+    JSON): equal to ``Reply(...)`` with the same values, without checking them again."""
+    reply = object.__new__(Reply)
+    object.__setattr__(reply, "__dict__", {
+        "message_id": "", "correlation_id": "", "causation_id": "", "command": command,
+        "ok": ok, "result": result, "error": error, "attempts": attempts,
+        "timed_out": timed_out, "rejected": rejected})
+    return reply
+
+
 def field_names(cls: type) -> tuple[str, ...]:
     """The dataclass field names of a message class (looked up once per class)."""
     names = _FIELDS.get(cls)
@@ -113,10 +134,7 @@ def field_names(cls: type) -> tuple[str, ...]:
 
 def to_dict(message: Message) -> dict:
     """The message as plain JSON data: ``{"type": ..., field: value, ...}``."""
-    data = {"type": message.type}
-    for name in field_names(type(message)):
-        data[name] = getattr(message, name)
-    return data
+    return {"type": type(message).__name__, **message.__dict__}  # __dict__ holds the fields
 
 
 def from_dict(data: dict) -> Message:

@@ -21,7 +21,8 @@ from . import history as h
 from .capacity import Capacity
 from .errors import OrchestraError, Rejected
 from .faults import Down
-from .messages import Reply, _check_json, from_dict, to_dict
+from .machine import Triggers
+from .messages import Reply, _check_json, from_dict
 from .saga import (COMPENSATED, COMPLETED, DISCARD, EMIT, ENDINGS, PARTIALLY_COMPENSATED, PENDING,
                    CompensationFailed, Saga)
 from .store import MemoryStore, Store
@@ -31,12 +32,22 @@ log = logging.getLogger(__name__)
 ACTION, UNDO = "action", "compensation"
 
 
-class SagaInstance:
-    """One order going through a saga: the model the state machine moves from state to state."""
+class SagaInstance(Triggers):
+    """One order going through a saga: the model the state machine moves from state to state.
+
+    Its triggers (``instance.start()``, ``instance.step_succeeded()``...) are its saga's
+    machine's, found when called (see :mod:`.machine`): thousands run at once, so an
+    instance holds only its own data.
+    """
+
+    __slots__ = ("orchestrator", "saga", "machine", "id", "data", "state", "done", "registered",
+                 "undone", "discarded", "unanswered", "results", "failed_step", "error",
+                 "attempt", "pending", "unsaved", "__dict__")  # __dict__: for a GraphMachine
 
     def __init__(self, orchestrator: "Orchestrator", saga: Saga, instance_id: str, data: dict):
         self.orchestrator = orchestrator
         self.saga = saga
+        self.machine = orchestrator.machines[saga.name]
         self.id = instance_id
         self.data = data
         self.state = PENDING
@@ -50,7 +61,7 @@ class SagaInstance:
         self.error = ""
         self.attempt = 0
         self.pending: dict | None = None   # {"message_id", "step", "role"} awaiting a reply
-        self.unsaved: list[h.Record] = []  # its own history records the store has not got yet
+        self.unsaved: list[tuple] = []    # its own history rows the store has not got yet
 
     def state_changed(self, event) -> None:
         """Called by the machine after every transition."""
@@ -105,7 +116,9 @@ class Orchestrator:
         self.sagas = {s.name: s for s in ([sagas] if isinstance(sagas, Saga) else sagas)}
         for saga in self.sagas.values():
             saga.check_handlers(world.handlers)
-        self.machines = {name: saga.build_machine(diagrams) for name, saga in self.sagas.items()}
+        # Lean machines: an instance is not given 30 bound methods (see orchestra.machine).
+        self.machines = {name: saga.build_machine(diagrams, lean=not diagrams)
+                         for name, saga in self.sagas.items()}
         self.active: dict[str, SagaInstance] = {}
         self.alive = True
         # One worker: every new order and every reply waits its turn (0: no waiting at all).
@@ -138,7 +151,7 @@ class Orchestrator:
     def _take(self, instance: SagaInstance) -> None:
         """Take a new order on: its first step begins (unless a crash forgot it meanwhile)."""
         if self.active.get(instance.id) is instance:
-            instance.start()
+            _fire(instance, "start")
 
     def instance(self, instance_id: str) -> SagaInstance | dict:
         """A running instance, or the stored snapshot of a finished one."""
@@ -213,7 +226,7 @@ class Orchestrator:
         self.machines[saga.name].add_model(instance, initial=snapshot["state"])
         self._log(instance, "resumed", state=instance.state)
         if instance.state == PENDING:
-            instance.start()
+            _fire(instance, "start")
         elif outbox is not None:
             self._send(instance, from_dict(outbox))
 
@@ -305,7 +318,7 @@ class Orchestrator:
         if reply.ok:
             instance.done.append(step.name)
             instance.results[step.name] = reply.result
-            instance.step_succeeded()
+            _fire(instance, "step_succeeded")
             return
         if not reply.rejected and instance.attempt < step.retry.attempts:
             self._retry(instance, step.retry.delay(instance.attempt), reply)
@@ -341,17 +354,17 @@ class Orchestrator:
             self._compensate_next(instance)
         else:
             instance.error = reply.error
-            instance.compensation_gave_up()
+            _fire(instance, "compensation_gave_up")
 
     def _compensate_next(self, instance: SagaInstance) -> None:
         owed = [s for s in reversed(instance.registered)
                 if s not in instance.undone and s not in instance.discarded]
         if owed:
-            getattr(instance, f"compensate_{owed[0]}")()
+            _fire(instance, f"compensate_{owed[0]}")
         elif instance.discarded:
-            instance.compensation_partly_done()
+            _fire(instance, "compensation_partly_done")
         else:
-            instance.compensation_done()
+            _fire(instance, "compensation_done")
 
     def _retry(self, instance: SagaInstance, delay: float, reply: Reply) -> None:
         pending = dict(instance.pending)
@@ -369,16 +382,15 @@ class Orchestrator:
         self._begin(instance, step.name, pending["role"], command_type, instance.attempt)
 
     # -- the store --------------------------------------------------------------------------
-    def _note(self, instance: SagaInstance, kind: str, **fields) -> None:
+    def _note(self, instance: SagaInstance, kind: str, detail: dict, message_type: str = "",
+              message_id: str = "") -> None:
         """Record an orchestrator decision in the history; the next write stores it too."""
-        instance.unsaved.append(self.world.history.append(
-            kind, correlation_id=instance.id, sender=self.name, **fields))
+        instance.unsaved.append(self.world.history.add(
+            kind, instance.id, self.name, "", message_type, message_id, detail))
 
     def _save(self, instance: SagaInstance, outbox) -> None:
-        records = [r.to_dict() for r in instance.unsaved]
-        instance.unsaved.clear()
-        self.store.write(instance.snapshot(), records,
-                         to_dict(outbox) if outbox is not None else None)
+        records, instance.unsaved = instance.unsaved, []
+        self.store.save(instance, records, outbox)
 
     def _log(self, instance, note: str, **detail) -> None:
         log.info("%s: %s %s", instance.id if instance else "-", note, detail)
@@ -389,3 +401,8 @@ class Orchestrator:
             raise OrchestraError(f"this orchestrator does not run saga {name!r}; it runs "
                                  f"{', '.join(self.sagas)}")
         return self.sagas[name]
+
+
+def _fire(instance: SagaInstance, trigger: str) -> None:
+    """Move ``instance`` along its machine: ``transitions`` runs the move and its callbacks."""
+    instance.machine.events[trigger].trigger(instance)

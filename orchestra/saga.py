@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from .errors import OrchestraError
+from .machine import machine_class
 from .messages import Command, Event, field_names
 from .retry import RetryPolicy
 
@@ -223,40 +224,16 @@ class Saga:
                               dest=COMPENSATION_FAILED))
         return moves
 
-    def build_machine(self, diagrams: bool = False):
+    def build_machine(self, diagrams: bool = False, lean: bool = False):
         """A ``transitions`` machine for this definition; an orchestrator builds one and adds
         every instance to it as a model (so one machine serves thousands of instances).
 
         With ``diagrams``, a GraphMachine that keeps a graph per model (and, unlike
-        transitions' own, forgets it when the model is removed).
+        transitions' own, forgets it when the model is removed). With ``lean``, models
+        are not given bound trigger methods (see :mod:`orchestra.machine`).
         """
-        machine_class = _diagram_machine_class() if diagrams else _plain_machine_class()
-        options = {"graph_engine": "graphviz"} if diagrams else {}
-        return machine_class(model=None, states=self.states, transitions=self.transitions,
-                             initial=PENDING, auto_transitions=False, send_event=True,
-                             after_state_change="state_changed", name=self.name, **options)
-
-
-def _plain_machine_class():
-    from transitions import Machine
-    return Machine
-
-
-_DIAGRAM_MACHINE = None
-
-
-def _diagram_machine_class():
-    global _DIAGRAM_MACHINE
-    if _DIAGRAM_MACHINE is None:
-        from transitions.extensions import GraphMachine
-
-        class DiagramMachine(GraphMachine):
-            """GraphMachine whose remove_model also drops the model's graph (else it leaks)."""
-
-            def remove_model(self, model):
-                for one in (model if isinstance(model, list) else [model]):
-                    self.model_graphs.pop(id(one), None)
-                super().remove_model(model)
-
-        _DIAGRAM_MACHINE = DiagramMachine
-    return _DIAGRAM_MACHINE
+        options = {"graph_engine": "graphviz"} if diagrams else {"lean": lean}
+        return machine_class(diagrams)(
+            model=None, states=self.states, transitions=self.transitions, initial=PENDING,
+            auto_transitions=False, send_event=True, after_state_change="state_changed",
+            name=self.name, **options)

@@ -25,7 +25,7 @@ from typing import Callable, ClassVar
 
 from . import history as h
 from .errors import HandlerAlreadyRegistered, Rejected
-from .messages import Command, Event, Message, Reply
+from .messages import Command, Event, Message, Reply, _check_json, make_reply
 from .retry import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -112,21 +112,20 @@ class Service:
     def receive(self, message: Message, respond: Respond | None = None) -> None:
         """Take a delivered command (answered through ``respond``) or event."""
         world = self.world
-        if message.message_id in self._replies or message.message_id in self._events_seen:
-            world.history.append(h.DUPLICATE, correlation_id=message.correlation_id,
-                                 receiver=self.name, message_type=message.type,
-                                 message_id=message.message_id,
-                                 detail={"note": "seen before: answered again, no effect"})
+        message_id = message.message_id
+        if message_id in self._replies or message_id in self._events_seen:
+            world.history.add(h.DUPLICATE, message.correlation_id, "", self.name,
+                              type(message).__name__, message_id,
+                              {"note": "seen before: answered again, no effect"})
             if respond is not None:
-                respond(self._replies[message.message_id])
+                respond(self._replies[message_id])
             return
-        if message.message_id in self._in_progress:
-            world.history.append(h.DUPLICATE, correlation_id=message.correlation_id,
-                                 receiver=self.name, message_type=message.type,
-                                 message_id=message.message_id,
-                                 detail={"note": "already in progress: ignored"})
+        if message_id in self._in_progress:
+            world.history.add(h.DUPLICATE, message.correlation_id, "", self.name,
+                              type(message).__name__, message_id,
+                              {"note": "already in progress: ignored"})
             return
-        self._in_progress.add(message.message_id)
+        self._in_progress.add(message_id)
         self._attempt(message, 1, respond)
 
     def _handler(self, message: Message) -> Callable:
@@ -135,16 +134,15 @@ class Service:
 
     def _attempt(self, message: Message, attempt: int, respond: Respond | None) -> None:
         world = self.world
-        record = dict(correlation_id=message.correlation_id, receiver=self.name,
-                      message_type=message.type, message_id=message.message_id)
-        if world.faults.is_down(self.name):
+        faults, history = world.faults, world.history
+        record = (message.correlation_id, "", self.name, type(message).__name__, message.message_id)
+        if faults.is_down(self.name):
             # The service crashed mid-work: no answer. The queue redelivers; a direct caller times out.
             self._in_progress.discard(message.message_id)
-            world.history.append(h.FAILED, **record,
-                                 detail={"attempt": attempt, "error": f"{self.name} went down"})
+            history.add(h.FAILED, *record, {"attempt": attempt, "error": f"{self.name} went down"})
             world.transport.redeliver(self.name, message, respond)
             return
-        reason = world.faults.failure(self.name, message.type)
+        reason = faults.failure(self.name, record[3])
         rejected = False
         if reason is None:
             self._outbox = []
@@ -160,21 +158,22 @@ class Service:
             except Exception as error:  # transient by definition: retried under our policy
                 reason = f"{type(error).__name__}: {error}"
                 log.warning("%s failed handling %s (attempt %d): %s",
-                            self.name, message.type, attempt, reason)
+                            self.name, record[3], attempt, reason)
         if reason is None:
-            world.history.append(h.HANDLED, **record, detail={"attempt": attempt})
-            for event in self._outbox:
-                world.publish(event, sender=self.name, correlation_id=message.correlation_id,
-                              causation_id=message.message_id)
-            self._outbox = []
+            history.add(h.HANDLED, *record, {"attempt": attempt})
+            if self._outbox:
+                for event in self._outbox:
+                    world.publish(event, sender=self.name, correlation_id=message.correlation_id,
+                                  causation_id=message.message_id)
+                self._outbox = []
+            if result:
+                _check_json(result, f"what {self.name}'s handler of {record[3]} returned")
             self._finish(message, respond, True, result or {}, "", attempt)
             return
-        world.history.append(h.FAILED, **record, detail={
-            "attempt": attempt, "error": reason, "rejected": rejected})
+        history.add(h.FAILED, *record, {"attempt": attempt, "error": reason, "rejected": rejected})
         if not rejected and attempt < self.retry.attempts:
             delay = self.retry.delay(attempt)
-            world.history.append(h.RETRIED, **record,
-                                 detail={"attempt": attempt + 1, "after": delay})
+            history.add(h.RETRIED, *record, {"attempt": attempt + 1, "after": delay})
             world.clock.call_later(delay, self._attempt, message, attempt + 1, respond)
             return
         error = reason if rejected else f"gave up after {attempt} attempt(s): {reason}"
@@ -191,11 +190,10 @@ class Service:
         if not isinstance(message, Command):
             self._events_seen.add(message.message_id)
             return
-        reply = Reply(command=message.type, ok=ok, result=result, error=error, attempts=attempts,
-                      rejected=rejected)
+        reply = make_reply(type(message).__name__, ok, result, error, attempts, rejected)
         # Every outcome is remembered, so a copy the broker delivers again changes nothing,
         # even after we gave up (the caller was told "no"). Only the sender sending it again
         # (see resent) gives a command we gave up on a fresh chance.
         self._replies[message.message_id] = reply
         if respond is not None:
-            self.world.clock.call_later(self.processing_time, respond, reply)
+            self.world.clock.schedule(self.processing_time, respond, (reply,))

@@ -14,6 +14,8 @@ import sqlite3
 from contextlib import contextmanager
 
 from .errors import OrchestraError
+from .history import record_of
+from .messages import to_dict
 
 # "ORCH" in ASCII: marks a SQLite file as an orchestra store.
 APPLICATION_ID = 0x4F524348
@@ -40,6 +42,20 @@ class Store:
     def write(self, snapshot: dict, records: list[dict], outbox: dict | None) -> None:
         """Save one step: the snapshot, its new history records, and the pending command."""
         self._write(snapshot, records, outbox)
+        self._written()
+
+    def save(self, instance, records: list, outbox) -> None:
+        """Save one step of a live instance (what an orchestrator calls): :meth:`write` of its
+        snapshot, its new history rows (see :func:`~orchestra.history.record_of`) and its
+        pending command."""
+        self._save(instance, records, outbox)
+        self._written()
+
+    def _save(self, instance, records, outbox) -> None:
+        self._write(instance.snapshot(), [record_of(r).to_dict() for r in records],
+                    None if outbox is None else to_dict(outbox))
+
+    def _written(self) -> None:
         self.writes += 1
         if self.crash_after_writes is not None and self.writes >= self.crash_after_writes:
             self.crash_after_writes = None
@@ -74,43 +90,96 @@ class Store:
 
 
 class MemoryStore(Store):
-    """Keeps instances in this Python process: fast, and lost with it."""
+    """Keeps instances in this Python process: fast, and lost with it.
 
-    def __init__(self, crash_after_writes: int | None = None):
+    A running instance is kept as itself (its snapshot is taken when someone asks), so a
+    step costs no copy. Of the finished ones it keeps the last ``keep_finished`` (None:
+    all), so memory does not grow with finished work; :meth:`counts` still counts them all.
+    """
+
+    def __init__(self, crash_after_writes: int | None = None, *, keep_finished: int | None = 10_000):
         super().__init__(crash_after_writes)
-        self._snapshots: dict[str, dict] = {}
-        self._outbox: dict[str, dict] = {}
-        self._history: dict[str, list[dict]] = {}
+        if keep_finished is not None and (not isinstance(keep_finished, int) or keep_finished < 0):
+            raise ValueError(f"keep_finished={keep_finished!r}: how many finished instances to "
+                             "keep, an int >= 0 (None keeps every one)")
+        self.keep_finished = keep_finished
+        self._running: dict[str, object] = {}     # id -> the live instance, or its snapshot
+        self._finished: dict[str, dict] = {}      # id -> final snapshot, oldest first
+        self._ended: dict[str, int] = {}          # ending -> how many finished so (all of them)
+        self._outbox: dict[str, object] = {}      # id -> pending command (a Message or its dict)
+        self._history: dict[str, list] = {}       # id -> its records (history rows, or dicts)
+
+    def _save(self, instance, records, outbox) -> None:
+        if instance.finished:
+            self._end(instance.snapshot(), records)
+        else:
+            self._keep(instance.id, instance, records, outbox)
 
     def _write(self, snapshot, records, outbox) -> None:
-        instance = snapshot["id"]
-        self._snapshots[instance] = snapshot
-        if records:
-            self._history.setdefault(instance, []).extend(records)
-        if outbox is None:
-            self._outbox.pop(instance, None)
+        if snapshot["finished"]:
+            self._end(snapshot, records)
         else:
-            self._outbox[instance] = outbox
+            self._keep(snapshot["id"], snapshot, records, outbox)
+
+    def _keep(self, instance_id, instance, records, outbox) -> None:
+        self._running[instance_id] = instance
+        if records:
+            self._history.setdefault(instance_id, []).extend(records)
+        if outbox is None:
+            self._outbox.pop(instance_id, None)
+        else:
+            self._outbox[instance_id] = outbox
+
+    def _end(self, snapshot: dict, records) -> None:
+        instance_id = snapshot["id"]
+        if records:
+            self._history.setdefault(instance_id, []).extend(records)
+        self._running.pop(instance_id, None)
+        self._outbox.pop(instance_id, None)
+        if instance_id in self._finished:  # written again: count it once, as it is now
+            self._ended[self._finished.pop(instance_id)["state"]] -= 1
+        self._finished[instance_id] = snapshot
+        self._ended[snapshot["state"]] = self._ended.get(snapshot["state"], 0) + 1
+        if self.keep_finished is not None:
+            while len(self._finished) > self.keep_finished:
+                oldest = next(iter(self._finished))
+                del self._finished[oldest]
+                self._history.pop(oldest, None)
 
     def unfinished(self):
-        return [(s, self._outbox.get(i)) for i, s in self._snapshots.items() if not s["finished"]]
+        return [(_snapshot(kept), _data(self._outbox.get(i))) for i, kept in self._running.items()]
 
     def snapshot(self, instance_id):
-        return self._snapshots.get(instance_id)
+        kept = self._running.get(instance_id)
+        if kept is not None:
+            return _snapshot(kept)
+        return self._finished.get(instance_id)
 
     def history(self, instance_id):
-        return list(self._history.get(instance_id, ()))
+        return [r if isinstance(r, dict) else record_of(r).to_dict()
+                for r in self._history.get(instance_id, ())]
 
     def counts(self):
-        counts: dict[str, int] = {}
-        for s in self._snapshots.values():
-            counts[s["state"]] = counts.get(s["state"], 0) + 1
+        counts = {state: n for state, n in self._ended.items() if n}
+        for kept in self._running.values():
+            state = kept["state"] if isinstance(kept, dict) else kept.state
+            counts[state] = counts.get(state, 0) + 1
         return counts
 
     def lose_everything(self) -> None:
-        self._snapshots.clear()
+        self._running.clear()
+        self._finished.clear()
+        self._ended.clear()
         self._outbox.clear()
         self._history.clear()
+
+
+def _snapshot(kept) -> dict:
+    return kept if isinstance(kept, dict) else kept.snapshot()
+
+
+def _data(outbox) -> dict | None:
+    return outbox if outbox is None or isinstance(outbox, dict) else to_dict(outbox)
 
 
 _SCHEMA = """

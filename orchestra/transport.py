@@ -13,20 +13,24 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from dataclasses import dataclass
 
 from . import history as h
 from .clock import Timer
 from .messages import Command, Event, Message, Reply, to_dict as _data
 
 
-@dataclass
 class _Waiting:
-    sender: str
-    command: Command
-    timer: Timer | None
-    timeout: float | None
-    send: int = 1  # which send (numbered across all commands) the caller now waits on
+    """A caller waiting for the reply to one command."""
+
+    __slots__ = ("sender", "command", "timer", "timeout", "send")
+
+    def __init__(self, sender: str, command: Command, timer: Timer | None,
+                 timeout: float | None, send: int):
+        self.sender = sender
+        self.command = command
+        self.timer = timer
+        self.timeout = timeout
+        self.send = send  # which send (numbered across all commands) the caller now waits on
 
 
 class Transport:
@@ -57,27 +61,27 @@ class Transport:
                 timeout: float | None = None) -> None:
         """Carry a command to its one handler; its reply (or a time-out) goes back to ``sender``."""
         world = self.world
-        world.history.append(h.SENT, correlation_id=command.correlation_id, sender=sender,
-                             receiver=receiver, message_type=command.type,
-                             message_id=command.message_id,
-                             detail={"message": _data(command), "timeout": timeout})
-        previous = self._waiting.get(command.message_id)
+        command_id = command.message_id
+        world.history.add(h.SENT, command.correlation_id, sender, receiver,
+                          type(command).__name__, command_id,
+                          {"message": _data(command), "timeout": timeout})
+        previous = self._waiting.get(command_id)
         if previous is not None and previous.timer is not None:
             previous.timer.cancel()  # a retry of the same command replaces the earlier wait
         timer = None
         if timeout is not None:
-            timer = world.clock.call_later(timeout, self._time_out, command.message_id)
-        send = self._sends[command.message_id] = next(self._send_numbers)
-        self._waiting[command.message_id] = _Waiting(sender, command, timer, timeout, send)
-        self._timed_out.discard(command.message_id)
+            timer = world.clock.call_later(timeout, self._time_out, command_id)
+        send = self._sends[command_id] = next(self._send_numbers)
+        self._waiting[command_id] = _Waiting(sender, command, timer, timeout, send)
+        if self._timed_out:
+            self._timed_out.discard(command_id)
         self._carry(command, sender, receiver, self._responder(command, receiver, sender))
 
     def publish(self, event: Event, sender: str, receivers: list[str]) -> None:
         """Carry an event to each subscriber; none is fine, and each gets its own copy."""
-        self.world.history.append(h.PUBLISHED, correlation_id=event.correlation_id,
-                                  sender=sender, message_type=event.type,
-                                  message_id=event.message_id,
-                                  detail={"message": _data(event), "subscribers": receivers})
+        self.world.history.add(h.PUBLISHED, event.correlation_id, sender, "",
+                               type(event).__name__, event.message_id,
+                               {"message": _data(event), "subscribers": receivers})
         for receiver in receivers:
             self._carry(event, sender, receiver, None)
 
@@ -109,23 +113,21 @@ class Transport:
                                   causation_id=command.message_id)
             self._answers[reply.message_id] = self._sends.get(command.message_id, 0)
             if not from_network:
-                world.history.append(h.REPLIED, correlation_id=reply.correlation_id,
-                                     sender=receiver, receiver=sender, message_type=reply.type,
-                                     message_id=reply.message_id, detail={
-                                         "command": command.type, "ok": reply.ok,
-                                         "error": reply.error, "attempts": reply.attempts,
-                                         "result": reply.result})
+                world.history.add(h.REPLIED, reply.correlation_id, receiver, sender, "Reply",
+                                  reply.message_id, {
+                                      "command": reply.command, "ok": reply.ok,
+                                      "error": reply.error, "attempts": reply.attempts,
+                                      "result": reply.result})
             self._carry(reply, receiver, sender, None)
         return respond
 
     def _hand_over(self, message: Message, sender: str, receiver: str, respond) -> None:
         """Give an arrived message to its receiving endpoint."""
         world = self.world
-        world.history.append(h.DELIVERED, correlation_id=message.correlation_id, sender=sender,
-                             receiver=receiver, message_type=message.type,
-                             message_id=message.message_id)
-        endpoint = world.endpoint(receiver)
-        if isinstance(message, Reply):
+        world.history.add(h.DELIVERED, message.correlation_id, sender, receiver,
+                          type(message).__name__, message.message_id, {})
+        endpoint = world.endpoints.get(receiver) or world.endpoint(receiver)
+        if type(message) is Reply:
             self._accept_reply(message, endpoint)
         else:
             endpoint.receive(message, respond)
@@ -175,8 +177,8 @@ class DirectCall(Transport):
     name = "direct"
 
     def _carry(self, message, sender, receiver, respond) -> None:
-        self.world.clock.call_later(self._delay(receiver), self._arrive, message, sender,
-                                    receiver, respond)
+        self.world.clock.schedule(self._delay(receiver), self._arrive,
+                                  (message, sender, receiver, respond))
 
     def _arrive(self, message, sender, receiver, respond) -> None:
         world = self.world
@@ -204,14 +206,13 @@ class Queued(Transport):
         self.inboxes: dict[str, deque] = {}
 
     def _carry(self, message, sender, receiver, respond, duplicate=False) -> None:
-        self.world.clock.call_later(self._delay(receiver), self._enqueue, message, sender,
-                                    receiver, respond, duplicate)
+        self.world.clock.schedule(self._delay(receiver), self._enqueue,
+                                  (message, sender, receiver, respond, duplicate))
 
     def _enqueue(self, message, sender, receiver, respond, duplicate=False, front=False) -> None:
-        self.world.history.append(h.ENQUEUED, correlation_id=message.correlation_id,
-                                  sender=sender, receiver=receiver, message_type=message.type,
-                                  message_id=message.message_id,
-                                  detail={"duplicate": True} if duplicate else {})
+        self.world.history.add(h.ENQUEUED, message.correlation_id, sender, receiver,
+                               type(message).__name__, message.message_id,
+                               {"duplicate": True} if duplicate else {})
         inbox = self.inboxes.setdefault(receiver, deque())
         entry = (message, sender, respond, duplicate)
         inbox.appendleft(entry) if front else inbox.append(entry)
@@ -223,7 +224,8 @@ class Queued(Transport):
         while inbox and not world.faults.is_down(receiver):
             message, sender, respond, duplicate = inbox.popleft()
             # A copy is not copied again: at p=1 every message arrives twice, not forever.
-            if not duplicate and world.clock.chance(self.duplicate_probability):
+            if (not duplicate and self.duplicate_probability
+                    and world.clock.chance(self.duplicate_probability)):
                 self._carry(message, sender, receiver, respond, duplicate=True)
             self._hand_over(message, sender, receiver, respond)
 
