@@ -121,11 +121,14 @@ def holders(world, orchestrator) -> list[dict]:
         holder("clock: scheduled calls", "scheduled calls", "must be 0", world.clock._queue,
                len(world.clock._queue)),
         holder("store: outbox", "outbox", "must be 0", store._outbox, len(store._outbox)),
+        holder("store: running instances", "the store's running instances", "must be 0",
+               store._running, len(store._running)),
         holder("transport: waiting, sends, answers, time-outs", "transport bookkeeping",
                "bookkeeping", bookkeeping, sum(len(v) for v in bookkeeping.values())),
-        holder("store: finished snapshots", "the store's finished snapshots",
-               "the store's record", store._snapshots, len(store._snapshots)),
-        holder("services: idempotency tables (a reply per command id)",
+        holder(f"store: finished snapshots (the last {store.keep_finished:,})",
+               "the store's finished snapshots", "the store's record", store._finished,
+               len(store._finished)),
+        holder("services: idempotency tables (their latest answers)",
                "the services' idempotency tables", "idempotency", idempotency,
                sum(len(t) for tables in idempotency for t in tables)),
         holder("services: their own data (stock, ledger, shipments, undo marks)",
@@ -134,7 +137,7 @@ def holders(world, orchestrator) -> list[dict]:
         holder("store: its copy of the history records", "the store's history", HISTORY,
                store._history, sum(len(v) for v in store._history.values())),
         holder("world: history records", "the history", HISTORY,
-               (world.history._rows, world.history._by_instance), len(world.history)),
+               (world.history._chunks, world.history._tail, world.history._by_instance), len(world.history)),
     ]
 
 

@@ -7,8 +7,11 @@ monitoring and time travel read it; nothing ever edits it.
 from __future__ import annotations
 
 import json
-from array import array
+import struct
+from itertools import chain
 from typing import Iterator, NamedTuple
+
+from .messages import Message
 
 # What a record can say happened. The strings are the JSON form too.
 SENT = "sent"                  # a message left its sender
@@ -74,19 +77,26 @@ _TUPLE = "".join(["<", "tuple", ">"])
 def pack(value):
     """``value`` as nested plain tuples the garbage collector stops visiting (see above)."""
     kind = type(value)
-    if kind in _PLAIN:
-        return value
     if kind is dict:
         values = tuple(value.values())
         for item in values:
             if type(item) not in _PLAIN:
-                values = tuple(map(pack, values))
+                values = tuple([v if type(v) in _PLAIN else pack(v) for v in values])
                 break
         return (_DICT, tuple(value), values)
-    if kind is list:
-        return (_LIST, tuple(map(pack, value)))
-    if kind is tuple:
-        return (_TUPLE, tuple(map(pack, value)))
+    if kind in _PLAIN:
+        return value
+    if kind is list or kind is tuple:
+        return (_LIST if kind is list else _TUPLE,
+                tuple([v if type(v) in _PLAIN else pack(v) for v in value]))
+    if isinstance(value, Message):  # kept as its JSON data (messages.to_dict), without the copy
+        fields = value.__dict__
+        values = (kind.__name__, *fields.values())
+        for item in values:
+            if type(item) not in _PLAIN:
+                values = tuple([v if type(v) in _PLAIN else pack(v) for v in values])
+                break
+        return (_DICT, ("type", *fields), values)
     return value  # not JSON data: kept as it is (and visited, like any object)
 
 
@@ -110,18 +120,34 @@ def record_of(row: tuple) -> Record:
 
 
 _KINDS = frozenset(KINDS)
+_SHIFT = 10
+_CHUNK = 1 << _SHIFT  # rows per chunk
+_SEQ = struct.Struct("<I")  # a record's seq in an instance's index (up to 4 billion records)
 
 
 class History:
     """The append-only list of records, indexed by instance for quick look-ups.
 
-    Records are kept as packed rows (:func:`pack`) and read as :class:`Record` s.
+    Records are kept as packed rows (:func:`pack`) and read as :class:`Record` s. With
+    ``limit``, it keeps at least the latest ``limit`` records and forgets older ones, about a
+    thousand at a time (their ``seq`` numbers are not reused), so a long run's memory does
+    not grow with finished work; the default keeps everything.
     """
 
-    def __init__(self, clock=None):
+    def __init__(self, clock=None, limit: int | None = None):
+        if limit is not None and (not isinstance(limit, int) or limit < 1):
+            raise ValueError(f"limit={limit!r}: how many records to keep at least, an int >= 1 "
+                             "(None keeps every record)")
         self._clock = clock
-        self._rows: list[tuple] = []
-        self._by_instance: dict[str, array] = {}  # correlation id -> the seqs of its records
+        self.limit = limit
+        self.dropped = 0  # records forgotten under the limit (always a whole number of chunks)
+        # Full chunks of rows are tuples: a collection visits the list of chunks, not each row.
+        self._chunks: list[tuple] = []
+        self._tail: list[tuple] = []
+        self._count = 0
+        # Correlation id -> the seqs of its records, as 4-byte ints in a bytearray: neither
+        # is a container the collector visits, so this dict is never visited either.
+        self._by_instance: dict[str, bytearray] = {}
 
     def append(self, kind: str, *, correlation_id: str = "", sender: str = "", receiver: str = "",
                message_type: str = "", message_id: str = "", detail: dict | None = None) -> Record:
@@ -135,35 +161,74 @@ class History:
             message_id: str, detail: dict) -> tuple:
         """:meth:`append` for the runtime's own records (every field given, the kind trusted);
         returns the row kept (see :func:`record_of`)."""
-        rows = self._rows
-        seq = len(rows)
+        seq = self._count
         row = (seq, self._clock.now if self._clock is not None else 0.0, kind, correlation_id,
                sender, receiver, message_type, message_id, pack(detail))
-        rows.append(row)
+        self._keep(row)
+        return row
+
+    def _keep(self, row: tuple) -> None:
+        self._count += 1
+        tail = self._tail
+        tail.append(row)
+        if len(tail) == _CHUNK:
+            self._chunks.append(tuple(tail))
+            tail.clear()
+            if self.limit is not None:
+                while self._chunks and self._count - self.dropped - _CHUNK >= self.limit:
+                    self._drop_oldest_chunk()
+        correlation_id = row[3]
         if correlation_id:
             seqs = self._by_instance.get(correlation_id)
             if seqs is None:
-                self._by_instance[correlation_id] = array("q", (seq,))
+                self._by_instance[correlation_id] = bytearray(_SEQ.pack(row[0]))
             else:
-                seqs.append(seq)
-        return row
+                seqs += _SEQ.pack(row[0])
 
-    def _add(self, row: tuple) -> None:
-        """Keep a row read back from JSON, numbered as it was."""
-        self._rows.append(row)
-        if row[3]:
-            self._by_instance.setdefault(row[3], array("q")).append(row[0])
+    def _drop_oldest_chunk(self) -> None:
+        chunk = self._chunks.pop(0)
+        self.dropped += _CHUNK
+        first = self.dropped  # the seq of the oldest record kept
+        index = self._by_instance
+        for correlation_id in {row[3] for row in chunk if row[3]}:
+            seqs = index[correlation_id]
+            gone = 0
+            for (seq,) in _SEQ.iter_unpack(seqs):
+                if seq >= first:
+                    break
+                gone += 1
+            if gone * _SEQ.size == len(seqs):
+                del index[correlation_id]
+            else:
+                del seqs[:gone * _SEQ.size]
+
+    def _row(self, seq: int) -> tuple:
+        offset = seq - self.dropped
+        chunk = offset >> _SHIFT
+        if chunk < len(self._chunks):
+            return self._chunks[chunk][offset & (_CHUNK - 1)]
+        return self._tail[offset - len(self._chunks) * _CHUNK]
+
+    @property
+    def _rows(self):
+        """Every row, in order."""
+        return chain(chain.from_iterable(self._chunks), self._tail)
 
     def __len__(self) -> int:
-        return len(self._rows)
+        """How many records it keeps (all of them, unless a ``limit`` made it forget some)."""
+        return self._count - self.dropped
 
     def __iter__(self) -> Iterator[Record]:
         return map(record_of, self._rows)
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return [record_of(row) for row in self._rows[index]]
-        return record_of(self._rows[index])
+            return [record_of(self._row(self.dropped + i)) for i in range(len(self))[index]]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(f"the history keeps {len(self)} records; there is no record {index}")
+        return record_of(self._row(self.dropped + index))
 
     @property
     def instances(self) -> list[str]:
@@ -172,8 +237,8 @@ class History:
 
     def for_instance(self, correlation_id: str) -> list[Record]:
         """Everything that happened to one workflow instance, in order."""
-        rows = self._rows
-        return [record_of(rows[seq]) for seq in self._by_instance.get(correlation_id, ())]
+        seqs = self._by_instance.get(correlation_id, b"")
+        return [record_of(self._row(seq)) for (seq,) in _SEQ.iter_unpack(seqs)]
 
     def for_service(self, name: str) -> list[Record]:
         """Everything a service sent or received, in order."""
@@ -213,7 +278,9 @@ class History:
                 if row.get("kind") not in KINDS:
                     raise ValueError(f"unknown kind {row.get('kind')!r}")
                 record = Record(**row)
-                history._add((*record[:8], pack(record.detail)))
+                if record.seq != len(history):
+                    raise ValueError(f"record {len(history)} is numbered {record.seq}")
+                history._keep((*record[:8], pack(record.detail)))
         except (ValueError, TypeError, AttributeError) as error:
             raise ValueError(
                 f"this is not a history written by History.to_json ({error}); "

@@ -51,17 +51,19 @@ class SagaInstance(Triggers):
         self.id = instance_id
         self.data = data
         self.state = PENDING
-        self.done: list[str] = []          # steps that succeeded, in order
-        self.registered: list[str] = []    # steps whose undo is owed if the saga fails
-        self.undone: list[str] = []        # compensations that succeeded, in order
-        self.discarded: list[str] = []     # compensations given up on (discard / emit)
-        self.unanswered: list[str] = []    # steps with a try that got no answer: maybe done
+        # Tuples, grown by replacing them: thousands of instances in flight, and a tuple of
+        # strings is an object the garbage collector stops visiting (a list never is).
+        self.done: tuple[str, ...] = ()        # steps that succeeded, in order
+        self.registered: tuple[str, ...] = ()  # steps whose undo is owed if the saga fails
+        self.undone: tuple[str, ...] = ()      # compensations that succeeded, in order
+        self.discarded: tuple[str, ...] = ()   # compensations given up on (discard / emit)
+        self.unanswered: tuple[str, ...] = ()  # steps with a try that got no answer: maybe done
         self.results: dict[str, dict] = {}
         self.failed_step = ""
         self.error = ""
         self.attempt = 0
         self.pending: dict | None = None   # {"message_id", "step", "role"} awaiting a reply
-        self.unsaved: list[tuple] = []    # its own history rows the store has not got yet
+        self.unsaved: tuple = ()             # its own history rows the store has not got yet
 
     def state_changed(self, event) -> None:
         """Called by the machine after every transition."""
@@ -159,8 +161,11 @@ class Orchestrator:
             return self.active[instance_id]
         snapshot = self.store.snapshot(instance_id)
         if snapshot is None:
+            kept = getattr(self.store, "keep_finished", None)
+            forgets = (f"; the memory store keeps only the last {kept:,} finished instances "
+                       "(MemoryStore(keep_finished=None) keeps all)" if kept is not None else "")
             raise OrchestraError(f"no instance {instance_id!r}; running: "
-                                 f"{', '.join(list(self.active)[:10]) or 'none'}")
+                                 f"{', '.join(list(self.active)[:10]) or 'none'}{forgets}")
         return snapshot
 
     def state(self, instance_id: str) -> str:
@@ -216,12 +221,13 @@ class Orchestrator:
             raise OrchestraError(f"the store holds an instance of saga {snapshot['saga']!r}, "
                                  f"which this orchestrator was not given; pass it to recover()")
         instance = SagaInstance(self, saga, snapshot["id"], snapshot["data"])
-        for key in ("done", "registered", "undone", "discarded", "unanswered", "results",
-                    "failed_step", "error", "attempt", "pending"):
+        for key in ("done", "registered", "undone", "discarded", "unanswered"):
+            setattr(instance, key, tuple(snapshot[key]))
+        for key in ("results", "failed_step", "error", "attempt", "pending"):
             setattr(instance, key, snapshot[key])
         pending = instance.pending
         if pending and pending["role"] == ACTION and pending["step"] not in instance.unanswered:
-            instance.unanswered.append(pending["step"])  # the crash cut its try off unanswered
+            instance.unanswered += (pending["step"],)  # the crash cut its try off unanswered
         self.active[instance.id] = instance
         self.machines[saga.name].add_model(instance, initial=snapshot["state"])
         self._log(instance, "resumed", state=instance.state)
@@ -240,7 +246,7 @@ class Orchestrator:
             if step.prepare is not None and not self._prepared(instance, step):
                 return
             if step.compensation and step.name not in instance.registered:
-                instance.registered.append(step.name)  # owed before it runs: it may time out
+                instance.registered += (step.name,)  # owed before it runs: it may time out
             self._begin(instance, step.name, ACTION, step.action)
         elif instance.state.startswith("compensating_"):
             step = saga.by_name[instance.state[len("compensating_"):]]
@@ -314,9 +320,9 @@ class Orchestrator:
     def _action_replied(self, instance: SagaInstance, reply: Reply) -> None:
         step = instance.saga.by_name[instance.pending["step"]]
         if reply.timed_out and step.name not in instance.unanswered:
-            instance.unanswered.append(step.name)
+            instance.unanswered += (step.name,)
         if reply.ok:
-            instance.done.append(step.name)
+            instance.done += (step.name,)
             instance.results[step.name] = reply.result
             _fire(instance, "step_succeeded")
             return
@@ -327,13 +333,13 @@ class Orchestrator:
         if step.name in instance.registered and step.name not in instance.unanswered:
             # A definite "no" to every try (refused, rejected, gave up): nothing to undo. A try
             # that timed out may still land after a later "no", so its undo stays owed.
-            instance.registered.remove(step.name)
+            instance.registered = tuple(s for s in instance.registered if s != step.name)
         self._compensate_next(instance)
 
     def _compensation_replied(self, instance: SagaInstance, reply: Reply) -> None:
         step_name = instance.pending["step"]
         if reply.ok:
-            instance.undone.append(step_name)
+            instance.undone += (step_name,)
             self._compensate_next(instance)
             return
         policy = instance.saga.on_compensation_failure
@@ -344,7 +350,7 @@ class Orchestrator:
             "compensation": step_name, "error": reply.error, "attempts": instance.attempt,
             "then": policy.then})
         if policy.then == DISCARD or policy.then == EMIT:
-            instance.discarded.append(step_name)
+            instance.discarded += (step_name,)
             if policy.then == EMIT:
                 command = instance.saga.by_name[step_name].compensation
                 self.world.publish(CompensationFailed(saga=instance.saga.name, step=step_name,
@@ -385,11 +391,11 @@ class Orchestrator:
     def _note(self, instance: SagaInstance, kind: str, detail: dict, message_type: str = "",
               message_id: str = "") -> None:
         """Record an orchestrator decision in the history; the next write stores it too."""
-        instance.unsaved.append(self.world.history.add(
-            kind, instance.id, self.name, "", message_type, message_id, detail))
+        instance.unsaved += (self.world.history.add(
+            kind, instance.id, self.name, "", message_type, message_id, detail),)
 
     def _save(self, instance: SagaInstance, outbox) -> None:
-        records, instance.unsaved = instance.unsaved, []
+        records, instance.unsaved = instance.unsaved, ()
         self.store.save(instance, records, outbox)
 
     def _log(self, instance, note: str, **detail) -> None:

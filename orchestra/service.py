@@ -25,6 +25,7 @@ from typing import Callable, ClassVar
 
 from . import history as h
 from .errors import HandlerAlreadyRegistered, Rejected
+from .idempotency import Remembered
 from .messages import Command, Event, Message, Reply, _check_json, make_reply
 from .retry import RetryPolicy
 
@@ -63,6 +64,10 @@ class Service:
     name: ClassVar[str] = ""
     retry: ClassVar[RetryPolicy] = RetryPolicy(attempts=3, backoff=0.1)
     processing_time: ClassVar[float] = 0.01
+    # About how many commands it remembers answering (and events handling), to answer a copy
+    # without acting twice: at least half this many, the latest (see orchestra.idempotency),
+    # so memory does not grow with finished work. An older copy is handled as new. None: all.
+    remembers: ClassVar[int | None] = 10_000
 
     command_handlers: ClassVar[dict[type, str]] = {}
     event_handlers: ClassVar[dict[type, str]] = {}
@@ -100,8 +105,10 @@ class Service:
         if not self.name:
             raise ValueError(f"{type(self).__name__} has no name; set name = \"...\" on the class")
         self.world = world
-        self._replies: dict[str, Reply] = {}
-        self._events_seen: set[str] = set()  # events handled: a copy is ignored
+        # Command id -> its answer, as (command, ok, result, error, attempts, rejected): a plain
+        # tuple the garbage collector stops visiting.
+        self._replies = Remembered(self.remembers)
+        self._events_seen = Remembered(self.remembers)  # events handled: a copy is ignored
         self._in_progress: set[str] = set()
         self._outbox: list[Event] = []
 
@@ -118,7 +125,7 @@ class Service:
                               type(message).__name__, message_id,
                               {"note": "seen before: answered again, no effect"})
             if respond is not None:
-                respond(self._replies[message_id])
+                respond(make_reply(*self._replies.get(message_id)))
             return
         if message_id in self._in_progress:
             world.history.add(h.DUPLICATE, message.correlation_id, "", self.name,
@@ -181,19 +188,20 @@ class Service:
 
     def resent(self, message_id: str) -> None:
         """A sender sent this command again: if we gave up on it, its next delivery tries afresh."""
-        reply = self._replies.get(message_id)
-        if reply is not None and not reply.ok and not reply.rejected:
-            del self._replies[message_id]
+        answer = self._replies.get(message_id)
+        if answer is not None and not answer[1] and not answer[5]:  # not ok, not rejected
+            self._replies.forget(message_id)
 
     def _finish(self, message, respond, ok, result, error, attempts, rejected=False) -> None:
         self._in_progress.discard(message.message_id)
+        message_id = message.message_id
         if not isinstance(message, Command):
-            self._events_seen.add(message.message_id)
+            self._events_seen.put(message_id, True)
             return
-        reply = make_reply(type(message).__name__, ok, result, error, attempts, rejected)
+        answer = (type(message).__name__, ok, result, error, attempts, rejected)
         # Every outcome is remembered, so a copy the broker delivers again changes nothing,
         # even after we gave up (the caller was told "no"). Only the sender sending it again
         # (see resent) gives a command we gave up on a fresh chance.
-        self._replies[message.message_id] = reply
+        self._replies.put(message_id, answer)
         if respond is not None:
-            self.world.clock.schedule(self.processing_time, respond, (reply,))
+            self.world.clock.schedule(self.processing_time, respond, (make_reply(*answer),))

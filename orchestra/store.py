@@ -14,7 +14,7 @@ import sqlite3
 from contextlib import contextmanager
 
 from .errors import OrchestraError
-from .history import record_of
+from .history import pack, record_of, unpack
 from .messages import to_dict
 
 # "ORCH" in ASCII: marks a SQLite file as an orchestra store.
@@ -104,10 +104,10 @@ class MemoryStore(Store):
                              "keep, an int >= 0 (None keeps every one)")
         self.keep_finished = keep_finished
         self._running: dict[str, object] = {}     # id -> the live instance, or its snapshot
-        self._finished: dict[str, dict] = {}      # id -> final snapshot, oldest first
+        self._finished: dict[str, tuple] = {}     # id -> final snapshot, packed; oldest first
         self._ended: dict[str, int] = {}          # ending -> how many finished so (all of them)
         self._outbox: dict[str, object] = {}      # id -> pending command (a Message or its dict)
-        self._history: dict[str, list] = {}       # id -> its records (history rows, or dicts)
+        self._history: dict[str, tuple] = {}      # id -> its records (history rows, or dicts)
 
     def _save(self, instance, records, outbox) -> None:
         if instance.finished:
@@ -124,7 +124,7 @@ class MemoryStore(Store):
     def _keep(self, instance_id, instance, records, outbox) -> None:
         self._running[instance_id] = instance
         if records:
-            self._history.setdefault(instance_id, []).extend(records)
+            self._add_history(instance_id, records)
         if outbox is None:
             self._outbox.pop(instance_id, None)
         else:
@@ -133,18 +133,24 @@ class MemoryStore(Store):
     def _end(self, snapshot: dict, records) -> None:
         instance_id = snapshot["id"]
         if records:
-            self._history.setdefault(instance_id, []).extend(records)
+            self._add_history(instance_id, records)
         self._running.pop(instance_id, None)
         self._outbox.pop(instance_id, None)
         if instance_id in self._finished:  # written again: count it once, as it is now
-            self._ended[self._finished.pop(instance_id)["state"]] -= 1
-        self._finished[instance_id] = snapshot
+            self._ended[unpack(self._finished.pop(instance_id))["state"]] -= 1
+        # Packed: thousands of finished snapshots as plain tuples the garbage collector skips.
+        self._finished[instance_id] = pack(snapshot)
         self._ended[snapshot["state"]] = self._ended.get(snapshot["state"], 0) + 1
         if self.keep_finished is not None:
             while len(self._finished) > self.keep_finished:
                 oldest = next(iter(self._finished))
                 del self._finished[oldest]
                 self._history.pop(oldest, None)
+
+    def _add_history(self, instance_id: str, records: list) -> None:
+        # A tuple per instance (not a list): the garbage collector stops visiting it.
+        kept = self._history.get(instance_id, ())
+        self._history[instance_id] = kept + tuple(records)
 
     def unfinished(self):
         return [(_snapshot(kept), _data(self._outbox.get(i))) for i, kept in self._running.items()]
@@ -153,7 +159,8 @@ class MemoryStore(Store):
         kept = self._running.get(instance_id)
         if kept is not None:
             return _snapshot(kept)
-        return self._finished.get(instance_id)
+        found = self._finished.get(instance_id)
+        return None if found is None else unpack(found)
 
     def history(self, instance_id):
         return [r if isinstance(r, dict) else record_of(r).to_dict()

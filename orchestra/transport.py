@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
+from functools import partial
 
 from . import history as h
 from .clock import Timer
-from .messages import Command, Event, Message, Reply, to_dict as _data
+from .messages import Command, Event, Message, Reply
 
 
 class _Waiting:
@@ -64,7 +65,7 @@ class Transport:
         command_id = command.message_id
         world.history.add(h.SENT, command.correlation_id, sender, receiver,
                           type(command).__name__, command_id,
-                          {"message": _data(command), "timeout": timeout})
+                          {"message": command, "timeout": timeout})
         previous = self._waiting.get(command_id)
         if previous is not None and previous.timer is not None:
             previous.timer.cancel()  # a retry of the same command replaces the earlier wait
@@ -81,7 +82,7 @@ class Transport:
         """Carry an event to each subscriber; none is fine, and each gets its own copy."""
         self.world.history.add(h.PUBLISHED, event.correlation_id, sender, "",
                                type(event).__name__, event.message_id,
-                               {"message": _data(event), "subscribers": receivers})
+                               {"message": event, "subscribers": receivers})
         for receiver in receivers:
             self._carry(event, sender, receiver, None)
 
@@ -106,20 +107,21 @@ class Transport:
 
     def _responder(self, command: Command, receiver: str, sender: str):
         """The callback a receiver answers through: it sends the reply back over this transport."""
-        world = self.world
+        return partial(self._respond, command, receiver, sender)
 
-        def respond(reply: Reply, from_network: bool = False) -> None:
-            reply = reply.stamped(message_id=world.next_id(), correlation_id=command.correlation_id,
-                                  causation_id=command.message_id)
-            self._answers[reply.message_id] = self._sends.get(command.message_id, 0)
-            if not from_network:
-                world.history.add(h.REPLIED, reply.correlation_id, receiver, sender, "Reply",
-                                  reply.message_id, {
-                                      "command": reply.command, "ok": reply.ok,
-                                      "error": reply.error, "attempts": reply.attempts,
-                                      "result": reply.result})
-            self._carry(reply, receiver, sender, None)
-        return respond
+    def _respond(self, command: Command, receiver: str, sender: str, reply: Reply,
+                 from_network: bool = False) -> None:
+        world = self.world
+        reply = reply.stamped(message_id=world.next_id(), correlation_id=command.correlation_id,
+                              causation_id=command.message_id)
+        self._answers[reply.message_id] = self._sends.get(command.message_id, 0)
+        if not from_network:
+            world.history.add(h.REPLIED, reply.correlation_id, receiver, sender, "Reply",
+                              reply.message_id, {
+                                  "command": reply.command, "ok": reply.ok,
+                                  "error": reply.error, "attempts": reply.attempts,
+                                  "result": reply.result})
+        self._carry(reply, receiver, sender, None)
 
     def _hand_over(self, message: Message, sender: str, receiver: str, respond) -> None:
         """Give an arrived message to its receiving endpoint."""

@@ -38,12 +38,13 @@ class World:
 
     def __init__(self, services: Iterable[Service] = (), *, transport: str = "direct",
                  seed: int = 0, latency: float = 0.005, duplicate_probability: float = 0.0,
-                 faults: Iterable[Fault] = ()):
+                 faults: Iterable[Fault] = (), history_limit: int | None = None):
         if transport not in TRANSPORTS:
             raise ValueError(f"unknown transport {transport!r}; use one of "
                              f"{', '.join(repr(t) for t in TRANSPORTS)}")
         self.clock = Clock(seed)
-        self.history = History(self.clock)
+        # history_limit: keep about that many records (the latest), not all; see History.
+        self.history = History(self.clock, limit=history_limit)
         self.faults = Faults(self.clock, self.history, lambda: self.endpoints)
         self.transport: Transport = TRANSPORTS[transport](
             self, latency=latency, duplicate_probability=duplicate_probability)

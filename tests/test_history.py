@@ -104,3 +104,46 @@ def test_a_history_with_a_kind_orchestra_never_writes_is_refused():
     text = '[{"seq": 0, "time": 0.0, "kind": "teleported"}]'
     with pytest.raises(ValueError, match="not a history written by History.to_json"):
         History.from_json(text)
+
+
+# -- thousands of records: kept in chunks, and forgotten under a limit ------------------------
+def a_long_history(records: int, limit=None) -> History:
+    """Orders o-0, o-1, ... each with three records (sent, delivered, replied), in turn."""
+    history = History(limit=limit)
+    for i in range(records):
+        order = f"o-{i // 3}"
+        history.append((h.SENT, h.DELIVERED, h.REPLIED)[i % 3], correlation_id=order,
+                       detail={"step": i, "result": {"parcel": f"P-{i}"}, "items": ["red-dress"]})
+    return history
+
+
+def test_a_history_longer_than_a_chunk_reads_back_every_record_in_order():
+    history = a_long_history(2_500)  # two full chunks of 1,024 and a tail
+    assert len(history) == 2_500
+    assert [r.seq for r in history] == list(range(2_500))
+    assert history[1_500].detail == {"step": 1_500, "result": {"parcel": "P-1500"},
+                                     "items": ["red-dress"]}
+    assert history[-1].seq == 2_499 and [r.seq for r in history[1_023:1_026]] == [1_023, 1_024, 1_025]
+    assert [r.kind for r in history.for_instance("o-400")] == ["sent", "delivered", "replied"]
+    assert History.from_json(history.to_json()).to_json() == history.to_json()
+
+
+def test_reading_a_record_gives_a_fresh_detail_that_cannot_change_the_history():
+    history = a_long_history(3)
+    history[0].detail["result"]["parcel"] = "stolen"
+    assert history[0].detail["result"] == {"parcel": "P-0"}
+
+
+def test_a_history_with_a_limit_keeps_the_latest_records_and_forgets_whole_orders():
+    history = a_long_history(10_000, limit=3_000)
+    assert 3_000 <= len(history) < 3_000 + 1_024
+    assert history.dropped + len(history) == 10_000
+    assert history[0].seq == history.dropped and history[-1].seq == 9_999
+    assert history.for_instance("o-3333") == [r for r in history if r.correlation_id == "o-3333"]
+    assert history.for_instance("o-0") == [] and "o-0" not in history.instances
+    assert len(history.instances) * 3 >= len(history)  # no index left for forgotten orders
+
+
+def test_a_limit_must_be_a_positive_number_of_records():
+    with pytest.raises(ValueError, match="limit=0.*None keeps every record"):
+        History(limit=0)

@@ -224,3 +224,32 @@ def test_an_unknown_synchronous_level_is_refused_naming_the_levels(tmp_path):
     with pytest.raises(ValueError, match="use OFF, NORMAL, FULL or EXTRA"):
         SqliteStore(tmp_path / "orders.sqlite", synchronous="sometimes")
     assert not os.path.exists(tmp_path / "orders.sqlite")
+
+
+# -- the memory store keeps the latest finished instances, and counts them all ----------------
+def test_the_memory_store_keeps_the_last_finished_orders_and_still_counts_every_one():
+    store = MemoryStore(keep_finished=2)
+    orders = sell_red_dresses(store, customers=("ada", "bob", "cy", "dee"), stock=3)
+    assert orders.counts() == {"completed": 3, "compensated": 1}
+    endings = [r.correlation_id for r in orders.world.history.of_kind("state")
+               if r.detail["to"] in ("completed", "compensated")]
+    forgotten, kept = endings[:2], endings[2:]  # in the order they finished
+    for order_id in kept:
+        assert store.snapshot(order_id)["finished"] and store.history(order_id)
+        assert orders.state(order_id) in ("completed", "compensated")
+    for order_id in forgotten:
+        assert store.snapshot(order_id) is None and store.history(order_id) == []
+        with pytest.raises(OrchestraError, match="keeps only the last 2 finished.*keep_finished=None"):
+            orders.state(order_id)
+
+
+def test_a_memory_store_that_keeps_everything_answers_for_every_order():
+    store = MemoryStore(keep_finished=None)
+    orders = sell_red_dresses(store, customers=[f"c{i}" for i in range(30)], stock=30)
+    assert all(orders.state(f"c{i}-1") == "completed" for i in range(30))
+
+
+@pytest.mark.parametrize("keep", [-1, 1.5, "all"])
+def test_keep_finished_must_be_a_count_or_none(keep):
+    with pytest.raises(ValueError, match="keep_finished.*None keeps every one"):
+        MemoryStore(keep_finished=keep)
