@@ -7,11 +7,10 @@ monitoring and time travel read it; nothing ever edits it.
 from __future__ import annotations
 
 import json
+import marshal
 import struct
 from itertools import chain
 from typing import Iterator, NamedTuple
-
-from .messages import Message
 
 # What a record can say happened. The strings are the JSON form too.
 SENT = "sent"                  # a message left its sender
@@ -62,61 +61,32 @@ class Record(NamedTuple):
 
 # -- how a record is kept -------------------------------------------------------------------
 # Python's garbage collector visits every container that may hold another, again and again
-# as the heap grows; a run of 100,000 orders keeps millions of records, and visiting them
-# cost more than everything else together. A plain tuple of numbers and strings is one it
-# stops visiting. So a record is kept as such a tuple, its detail packed into nested tuples
-# whose first item says what they were (the markers are compared by identity, so no value
-# can be mistaken for one).
+# as the heap grows, and runs more often the more containers outlive their first moments; a
+# run of 100,000 orders keeps millions of records. A tuple of numbers, strings and bytes is
+# one it stops visiting. So a record is kept as a tuple of its eight fields and its detail
+# in marshal's bytes (C-fast both ways, and exact for JSON data: tuples stay tuples). Only
+# this process reads them back, so marshal's format changing between Pythons does not matter.
 _new = tuple.__new__
-_PLAIN = frozenset((str, int, float, bool, type(None)))
-_DICT = "".join(["<", "dict", ">"])   # built at run time: a str object no literal shares
-_LIST = "".join(["<", "list", ">"])
-_TUPLE = "".join(["<", "tuple", ">"])
 
 
 def pack(value):
-    """``value`` as nested plain tuples the garbage collector stops visiting (see above)."""
-    kind = type(value)
-    if kind is dict:
-        values = tuple(value.values())
-        for item in values:
-            if type(item) not in _PLAIN:
-                values = tuple([v if type(v) in _PLAIN else pack(v) for v in values])
-                break
-        return (_DICT, tuple(value), values)
-    if kind in _PLAIN:
+    """``value`` (JSON data) as bytes the garbage collector never visits; anything marshal
+    cannot write is kept as it is."""
+    try:
+        return marshal.dumps(value)
+    except ValueError:  # not JSON data (some object): kept, and visited like any object
         return value
-    if kind is list or kind is tuple:
-        return (_LIST if kind is list else _TUPLE,
-                tuple([v if type(v) in _PLAIN else pack(v) for v in value]))
-    if isinstance(value, Message):  # kept as its JSON data (messages.to_dict), without the copy
-        fields = value.__dict__
-        values = (kind.__name__, *fields.values())
-        for item in values:
-            if type(item) not in _PLAIN:
-                values = tuple([v if type(v) in _PLAIN else pack(v) for v in values])
-                break
-        return (_DICT, ("type", *fields), values)
-    return value  # not JSON data: kept as it is (and visited, like any object)
 
 
 def unpack(value):
-    """What :func:`pack` was given (fresh dicts and lists)."""
-    if type(value) is not tuple:
-        return value
-    tag = value[0]
-    if tag is _DICT:
-        return dict(zip(value[1], map(unpack, value[2])))
-    if tag is _LIST:
-        return list(map(unpack, value[1]))
-    if tag is _TUPLE:
-        return tuple(map(unpack, value[1]))
-    return value
+    """What :func:`pack` was given (a fresh copy)."""
+    return marshal.loads(value) if type(value) is bytes else value
 
 
 def record_of(row: tuple) -> Record:
     """The :class:`Record` a kept row stands for."""
-    return _new(Record, (*row[:8], unpack(row[8])))
+    detail = row[8]
+    return _new(Record, (*row[:8], marshal.loads(detail) if type(detail) is bytes else detail))
 
 
 _KINDS = frozenset(KINDS)
@@ -146,8 +116,10 @@ class History:
         self._tail: list[tuple] = []
         self._count = 0
         # Correlation id -> the seqs of its records, as 4-byte ints in a bytearray: neither
-        # is a container the collector visits, so this dict is never visited either.
+        # is a container the collector visits, so this dict is never visited either. Built
+        # when first asked for (a long run nobody reads never pays for it), then kept up.
         self._by_instance: dict[str, bytearray] = {}
+        self._indexed = 0  # records before this seq are in the index
 
     def append(self, kind: str, *, correlation_id: str = "", sender: str = "", receiver: str = "",
                message_type: str = "", message_id: str = "", detail: dict | None = None) -> Record:
@@ -164,33 +136,49 @@ class History:
         seq = self._count
         row = (seq, self._clock.now if self._clock is not None else 0.0, kind, correlation_id,
                sender, receiver, message_type, message_id, pack(detail))
-        self._keep(row)
-        return row
-
-    def _keep(self, row: tuple) -> None:
-        self._count += 1
+        self._count = seq + 1
         tail = self._tail
         tail.append(row)
         if len(tail) == _CHUNK:
-            self._chunks.append(tuple(tail))
-            tail.clear()
-            if self.limit is not None:
-                while self._chunks and self._count - self.dropped - _CHUNK >= self.limit:
-                    self._drop_oldest_chunk()
-        correlation_id = row[3]
-        if correlation_id:
-            seqs = self._by_instance.get(correlation_id)
-            if seqs is None:
-                self._by_instance[correlation_id] = bytearray(_SEQ.pack(row[0]))
-            else:
-                seqs += _SEQ.pack(row[0])
+            self._seal()
+        return row
+
+    def _keep(self, row: tuple) -> None:
+        """Keep a row read back from JSON (what :meth:`add` does, for a row made already)."""
+        seq = self._count = row[0] + 1
+        self._tail.append(row)
+        if len(self._tail) == _CHUNK:
+            self._seal()
+
+    def _seal(self) -> None:
+        """The tail is a full chunk: keep it as a tuple (and forget old ones, under a limit)."""
+        self._chunks.append(tuple(self._tail))
+        self._tail.clear()
+        if self.limit is not None:
+            while self._chunks and self._count - self.dropped - _CHUNK >= self.limit:
+                self._drop_oldest_chunk()
+
+    def _index(self) -> dict[str, bytearray]:
+        """The index by instance, brought up to date."""
+        index, pack = self._by_instance, _SEQ.pack
+        for seq in range(max(self._indexed, self.dropped), self._count):
+            correlation_id = self._row(seq)[3]
+            if correlation_id:
+                seqs = index.get(correlation_id)
+                if seqs is None:
+                    index[correlation_id] = bytearray(pack(seq))
+                else:
+                    seqs += pack(seq)
+        self._indexed = self._count
+        return index
 
     def _drop_oldest_chunk(self) -> None:
         chunk = self._chunks.pop(0)
         self.dropped += _CHUNK
         first = self.dropped  # the seq of the oldest record kept
         index = self._by_instance
-        for correlation_id in {row[3] for row in chunk if row[3]}:
+        indexed = self._indexed - (first - _CHUNK)  # how many of the chunk's rows the index has
+        for correlation_id in {row[3] for row in chunk[:max(indexed, 0)] if row[3]}:
             seqs = index[correlation_id]
             gone = 0
             for (seq,) in _SEQ.iter_unpack(seqs):
@@ -233,11 +221,11 @@ class History:
     @property
     def instances(self) -> list[str]:
         """Correlation ids that appear in the history, in order of first appearance."""
-        return list(self._by_instance)
+        return list(self._index())
 
     def for_instance(self, correlation_id: str) -> list[Record]:
         """Everything that happened to one workflow instance, in order."""
-        seqs = self._by_instance.get(correlation_id, b"")
+        seqs = self._index().get(correlation_id, b"")
         return [record_of(self._row(seq)) for (seq,) in _SEQ.iter_unpack(seqs)]
 
     def for_service(self, name: str) -> list[Record]:
@@ -280,6 +268,8 @@ class History:
                 record = Record(**row)
                 if record.seq != len(history):
                     raise ValueError(f"record {len(history)} is numbered {record.seq}")
+                if not isinstance(record.detail, dict):
+                    raise ValueError(f"record {record.seq}'s detail is not a dict")
                 history._keep((*record[:8], pack(record.detail)))
         except (ValueError, TypeError, AttributeError) as error:
             raise ValueError(

@@ -17,7 +17,7 @@ from functools import partial
 
 from . import history as h
 from .clock import Timer
-from .messages import Command, Event, Message, Reply
+from .messages import Command, Event, Message, Reply, to_dict as _data
 
 
 class _Waiting:
@@ -65,7 +65,7 @@ class Transport:
         command_id = command.message_id
         world.history.add(h.SENT, command.correlation_id, sender, receiver,
                           type(command).__name__, command_id,
-                          {"message": command, "timeout": timeout})
+                          {"message": _data(command), "timeout": timeout})
         previous = self._waiting.get(command_id)
         if previous is not None and previous.timer is not None:
             previous.timer.cancel()  # a retry of the same command replaces the earlier wait
@@ -82,7 +82,7 @@ class Transport:
         """Carry an event to each subscriber; none is fine, and each gets its own copy."""
         self.world.history.add(h.PUBLISHED, event.correlation_id, sender, "",
                                type(event).__name__, event.message_id,
-                               {"message": event, "subscribers": receivers})
+                               {"message": _data(event), "subscribers": receivers})
         for receiver in receivers:
             self._carry(event, sender, receiver, None)
 

@@ -147,3 +147,12 @@ def test_a_history_with_a_limit_keeps_the_latest_records_and_forgets_whole_order
 def test_a_limit_must_be_a_positive_number_of_records():
     with pytest.raises(ValueError, match="limit=0.*None keeps every record"):
         History(limit=0)
+
+
+def test_the_index_built_before_old_records_are_forgotten_stays_right_after():
+    history = a_long_history(2_000, limit=3_000)
+    assert len(history.for_instance("o-100")) == 3  # builds the index of the first 2,000
+    for i in range(2_000, 10_000):
+        history.append(h.SENT, correlation_id=f"o-{i // 3}", detail={"step": i})
+    assert history.for_instance("o-100") == [] and "o-100" not in history.instances
+    assert [r.seq for r in history.for_instance("o-3000")] == [9_000, 9_001, 9_002]
