@@ -105,8 +105,8 @@ def holders(world, orchestrator) -> list[dict]:
     machine = orchestrator.machines["place_order"]
     services = world.services
     own = [{k: v for k, v in vars(s).items() if k not in FRAMEWORK} for s in services]
-    bookkeeping = {"waiting": transport._waiting, "sends": transport._sends,
-                   "answers": transport._answers, "timed_out": transport._timed_out,
+    bookkeeping = {"waiting": transport._waiting, "answers": transport._answers,
+                   "timed_out": transport._timed_out,
                    "inboxes": getattr(transport, "inboxes", {})}
     idempotency = [(s._replies, s._events_seen, s._in_progress) for s in services]
 

@@ -15,7 +15,7 @@ cannot handle more than ``1 / handling_time`` messages per virtual second.
 from __future__ import annotations
 
 import logging
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from . import history as h
 from .capacity import Capacity
@@ -30,6 +30,14 @@ from .store import MemoryStore, Store
 log = logging.getLogger(__name__)
 
 ACTION, UNDO = "action", "compensation"
+
+
+class Pending(NamedTuple):
+    """The command an instance waits on: its id, its step, and whether it does or undoes it."""
+
+    message_id: str
+    step: str
+    role: str  # ACTION or UNDO
 
 
 class SagaInstance(Triggers):
@@ -62,7 +70,7 @@ class SagaInstance(Triggers):
         self.failed_step = ""
         self.error = ""
         self.attempt = 0
-        self.pending: dict | None = None   # {"message_id", "step", "role"} awaiting a reply
+        self.pending: Pending | None = None  # the command awaiting a reply
         self.unsaved: tuple = ()             # its own history rows the store has not got yet
 
     def state_changed(self, event) -> None:
@@ -76,7 +84,7 @@ class SagaInstance(Triggers):
 
     def progress(self) -> dict[str, list[str]]:
         """Which steps are done, in progress and not started."""
-        running = [self.pending["step"]] if self.pending and self.pending["role"] == ACTION else []
+        running = [self.pending.step] if self.pending and self.pending.role == ACTION else []
         names = [s.name for s in self.saga.steps]
         return {"done": list(self.done), "in_progress": running,
                 "not_started": [n for n in names if n not in self.done and n not in running
@@ -89,7 +97,7 @@ class SagaInstance(Triggers):
                 "undone": list(self.undone), "discarded": list(self.discarded),
                 "unanswered": list(self.unanswered), "results": dict(self.results),
                 "failed_step": self.failed_step, "error": self.error, "attempt": self.attempt,
-                "pending": dict(self.pending) if self.pending else None,
+                "pending": self.pending._asdict() if self.pending else None,
                 "finished": self.finished}
 
     def __repr__(self) -> str:
@@ -223,11 +231,12 @@ class Orchestrator:
         instance = SagaInstance(self, saga, snapshot["id"], snapshot["data"])
         for key in ("done", "registered", "undone", "discarded", "unanswered"):
             setattr(instance, key, tuple(snapshot[key]))
-        for key in ("results", "failed_step", "error", "attempt", "pending"):
+        for key in ("results", "failed_step", "error", "attempt"):
             setattr(instance, key, snapshot[key])
+        instance.pending = Pending(**snapshot["pending"]) if snapshot["pending"] else None
         pending = instance.pending
-        if pending and pending["role"] == ACTION and pending["step"] not in instance.unanswered:
-            instance.unanswered += (pending["step"],)  # the crash cut its try off unanswered
+        if pending and pending.role == ACTION and pending.step not in instance.unanswered:
+            instance.unanswered += (pending.step,)  # the crash cut its try off unanswered
         self.active[instance.id] = instance
         self.machines[saga.name].add_model(instance, initial=snapshot["state"])
         self._log(instance, "resumed", state=instance.state)
@@ -277,12 +286,12 @@ class Orchestrator:
                                       message_id=f"{instance.id}:{step_name}{suffix}",
                                       correlation_id=instance.id)
         instance.attempt = attempt
-        instance.pending = {"message_id": command.message_id, "step": step_name, "role": role}
+        instance.pending = Pending(command.message_id, step_name, role)
         self._save(instance, outbox=command)
         self._send(instance, command)
 
     def _send(self, instance, command) -> None:
-        step = instance.saga.by_name[instance.pending["step"]]
+        step = instance.saga.by_name[instance.pending.step]
         self.world.send(command, sender=self.name, timeout=step.timeout)
 
     def _finish(self, instance) -> None:
@@ -309,16 +318,16 @@ class Orchestrator:
             return
         instance = self.active.get(reply.correlation_id)
         pending = instance.pending if instance is not None else None
-        if pending is None or reply.causation_id != pending["message_id"]:
+        if pending is None or reply.causation_id != pending.message_id:
             self._log(instance, "stale_reply", reply=reply.causation_id) if instance else None
             return
-        if pending["role"] == ACTION:
+        if pending.role == ACTION:
             self._action_replied(instance, reply)
         else:
             self._compensation_replied(instance, reply)
 
     def _action_replied(self, instance: SagaInstance, reply: Reply) -> None:
-        step = instance.saga.by_name[instance.pending["step"]]
+        step = instance.saga.by_name[instance.pending.step]
         if reply.timed_out and step.name not in instance.unanswered:
             instance.unanswered += (step.name,)
         if reply.ok:
@@ -337,7 +346,7 @@ class Orchestrator:
         self._compensate_next(instance)
 
     def _compensation_replied(self, instance: SagaInstance, reply: Reply) -> None:
-        step_name = instance.pending["step"]
+        step_name = instance.pending.step
         if reply.ok:
             instance.undone += (step_name,)
             self._compensate_next(instance)
@@ -346,7 +355,7 @@ class Orchestrator:
         if instance.attempt < policy.retry.attempts:
             self._retry(instance, policy.retry.delay(instance.attempt), reply)
             return
-        self._note(instance, h.FAILED, message_id=instance.pending["message_id"], detail={
+        self._note(instance, h.FAILED, message_id=instance.pending.message_id, detail={
             "compensation": step_name, "error": reply.error, "attempts": instance.attempt,
             "then": policy.then})
         if policy.then == DISCARD or policy.then == EMIT:
@@ -373,19 +382,19 @@ class Orchestrator:
             _fire(instance, "compensation_done")
 
     def _retry(self, instance: SagaInstance, delay: float, reply: Reply) -> None:
-        pending = dict(instance.pending)
-        self._note(instance, h.RETRIED, message_id=pending["message_id"], detail={
-            "step": pending["step"], "role": pending["role"], "attempt": instance.attempt + 1,
+        pending = instance.pending
+        self._note(instance, h.RETRIED, message_id=pending.message_id, detail={
+            "step": pending.step, "role": pending.role, "attempt": instance.attempt + 1,
             "after": delay, "error": reply.error})
         instance.attempt += 1
         self.world.clock.call_later(delay, self._resend, instance, pending)
 
-    def _resend(self, instance: SagaInstance, pending: dict) -> None:
+    def _resend(self, instance: SagaInstance, pending: "Pending") -> None:
         if not self.alive or instance.pending != pending:
             return
-        step = instance.saga.by_name[pending["step"]]
-        command_type = step.action if pending["role"] == ACTION else step.compensation
-        self._begin(instance, step.name, pending["role"], command_type, instance.attempt)
+        step = instance.saga.by_name[pending.step]
+        command_type = step.action if pending.role == ACTION else step.compensation
+        self._begin(instance, step.name, pending.role, command_type, instance.attempt)
 
     # -- the store --------------------------------------------------------------------------
     def _note(self, instance: SagaInstance, kind: str, detail: dict, message_type: str = "",

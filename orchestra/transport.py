@@ -50,12 +50,13 @@ class Transport:
         self.duplicate_probability = duplicate_probability
         self._waiting: dict[str, _Waiting] = {}
         self._timed_out: set[str] = set()
-        # Sends are numbered across all commands, so a command's number can be forgotten
-        # once no one waits for it (memory must not grow with finished work) and a later
-        # send of the same command still outnumbers every reply made before it.
+        # Sends are numbered across all commands (a waiting caller knows which it waits on),
+        # so a command's number is forgotten once no one waits for it (memory must not grow
+        # with finished work) and a later send of it still outnumbers every earlier reply.
         self._send_numbers = itertools.count(1)
-        self._sends: dict[str, int] = {}    # command id -> its latest send, while awaited
         self._answers: dict[str, int] = {}  # reply id -> the send of its command it answers
+        # Bound once, not per message: thousands of scheduled calls each hold one.
+        self._on_time_out, self._on_arrival = self._time_out, self._arrive
 
     # -- what the world calls -------------------------------------------------------------
     def request(self, command: Command, sender: str, receiver: str,
@@ -71,8 +72,8 @@ class Transport:
             previous.timer.cancel()  # a retry of the same command replaces the earlier wait
         timer = None
         if timeout is not None:
-            timer = world.clock.call_later(timeout, self._time_out, command_id)
-        send = self._sends[command_id] = next(self._send_numbers)
+            timer = world.clock.call_later(timeout, self._on_time_out, command_id)
+        send = next(self._send_numbers)
         self._waiting[command_id] = _Waiting(sender, command, timer, timeout, send)
         if self._timed_out:
             self._timed_out.discard(command_id)
@@ -101,6 +102,10 @@ class Transport:
     def _carry(self, message: Message, sender: str, receiver: str, respond) -> None:
         raise NotImplementedError
 
+    def _arrive(self, message: Message, sender: str, receiver: str, respond, *more) -> None:
+        """A carried message reaches the receiver's side."""
+        raise NotImplementedError
+
     # -- shared machinery -----------------------------------------------------------------
     def _delay(self, receiver: str) -> float:
         return self.latency + self.world.faults.latency(receiver)
@@ -114,7 +119,8 @@ class Transport:
         world = self.world
         reply = reply.stamped(message_id=world.next_id(), correlation_id=command.correlation_id,
                               causation_id=command.message_id)
-        self._answers[reply.message_id] = self._sends.get(command.message_id, 0)
+        waiting = self._waiting.get(command.message_id)
+        self._answers[reply.message_id] = waiting.send if waiting is not None else 0
         if not from_network:
             world.history.add(h.REPLIED, reply.correlation_id, receiver, sender, "Reply",
                               reply.message_id, {
@@ -149,7 +155,6 @@ class Transport:
                                       message_id=reply.message_id, detail={"note": note})
             return
         del self._waiting[reply.causation_id]
-        del self._sends[reply.causation_id]  # a reply made from now on answers no one
         if waiting.timer is not None:
             waiting.timer.cancel()
         endpoint.receive(reply, None)
@@ -158,7 +163,6 @@ class Transport:
         waiting = self._waiting.pop(command_id, None)
         if waiting is None:
             return
-        del self._sends[command_id]
         self._timed_out.add(command_id)
         command = waiting.command
         world = self.world
@@ -179,7 +183,7 @@ class DirectCall(Transport):
     name = "direct"
 
     def _carry(self, message, sender, receiver, respond) -> None:
-        self.world.clock.schedule(self._delay(receiver), self._arrive,
+        self.world.clock.schedule(self._delay(receiver), self._on_arrival,
                                   (message, sender, receiver, respond))
 
     def _arrive(self, message, sender, receiver, respond) -> None:
@@ -208,7 +212,7 @@ class Queued(Transport):
         self.inboxes: dict[str, deque] = {}
 
     def _carry(self, message, sender, receiver, respond, duplicate=False) -> None:
-        self.world.clock.schedule(self._delay(receiver), self._enqueue,
+        self.world.clock.schedule(self._delay(receiver), self._on_arrival,
                                   (message, sender, receiver, respond, duplicate))
 
     def _enqueue(self, message, sender, receiver, respond, duplicate=False, front=False) -> None:
@@ -219,6 +223,8 @@ class Queued(Transport):
         entry = (message, sender, respond, duplicate)
         inbox.appendleft(entry) if front else inbox.append(entry)
         self._drain(receiver)
+
+    _arrive = _enqueue  # arriving at a broker is waiting in the receiver's inbox
 
     def _drain(self, receiver: str) -> None:
         world = self.world

@@ -185,7 +185,7 @@ def test_answered_timed_out_and_lost_commands_leave_no_bookkeeping_behind(transp
     world.run()
     assert world.history.of_kind("timed_out") and world.history.of_kind("late_reply")
     transport = world.transport
-    assert (transport._waiting, transport._sends, transport._answers) == ({}, {}, {})
+    assert (transport._waiting, transport._answers) == ({}, {})
 
 
 def test_a_queued_reply_to_a_caller_that_is_down_waits_for_it(queued_shop, charge_ada):
