@@ -19,7 +19,7 @@ import sys
 import tracemalloc
 import types
 
-from workload import orders, shop
+from workload import orders, run_orchestrator, shop
 
 from orchestra.history import History
 from orchestra.store import MemoryStore
@@ -97,6 +97,7 @@ def deep_size(root, seen: set[int]) -> int:
 
 FRAMEWORK = {"world", "_replies", "_events_seen", "_in_progress", "_outbox"}
 HISTORY = "history"
+BUSINESS = "business data"
 
 
 def holders(world, orchestrator) -> list[dict]:
@@ -132,7 +133,7 @@ def holders(world, orchestrator) -> list[dict]:
                "the services' idempotency tables", "idempotency", idempotency,
                sum(len(t) for tables in idempotency for t in tables)),
         holder("services: their own data (stock, ledger, shipments, undo marks)",
-               "the services' own data", "business data", own,
+               "the services' own data", BUSINESS, own,
                sum(len(v) for d in own for v in d.values() if hasattr(v, "__len__"))),
         holder("store: its copy of the history records", "the store's history", HISTORY,
                store._history, sum(len(v) for v in store._history.values())),
@@ -161,3 +162,20 @@ def growth(small: list[dict], n_small: int, large: list[dict], n_large: int) -> 
         rows.append({**b, "per_saga": b["bytes"] / n_large, "small_per_saga": a["bytes"] / n_small,
                      "grows": grows})
     return rows
+
+
+def history_under_a_limit(sizes: tuple[int, int], limit: int) -> list[dict]:
+    """The history's bytes after each number of finished sagas, in a world that keeps
+    about ``limit`` records (``World(history_limit=limit)``)."""
+    found = []
+    for n in sizes:
+        world, orchestrator = shop(n, history_limit=limit)
+        run_orchestrator(world, orchestrator, orders(n))
+        gc.collect()
+        history = world.history
+        found.append({"n": n, "records": len(history),
+                      "bytes": deep_size((history._chunks, history._tail, history._by_instance),
+                                         set())})
+        del world, orchestrator
+        gc.collect()
+    return found

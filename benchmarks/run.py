@@ -50,9 +50,10 @@ LINEAR = 0.30             # "linear" when the cost per saga varies less than thi
 
 SIZES = {
     "full": dict(throughput=10_000, repeats=3, durable=300, in_flight=10_000,
-                 scale=(1_000, 10_000, 100_000), view_repeats=30, notebooks=None),
+                 scale=(1_000, 10_000, 100_000), view_repeats=30, notebooks=None,
+                 history_limit=100_000),
     "quick": dict(throughput=300, repeats=1, durable=10, in_flight=300,
-                  scale=(100, 300, 1_500), view_repeats=2, notebooks=1),
+                  scale=(100, 300, 1_500), view_repeats=2, notebooks=1, history_limit=2_000),
 }
 
 
@@ -191,7 +192,8 @@ def memory_rows(n: int) -> tuple[list[Row], str]:
     ], f"Beyond its history, an in-flight instance's bytes were allocated in: {where}."
 
 
-def after_finished_rows(kept: list[dict]) -> tuple[list[Row], list[str]]:
+def after_finished_rows(kept: list[dict], limited: list[dict],
+                        limit: int) -> tuple[list[Row], list[str]]:
     """Rows on what finished sagas leave behind, and a table of every holder."""
     small, large = kept
     rows = memory.growth(small["held"], small["n"], large["held"], large["n"])
@@ -199,21 +201,36 @@ def after_finished_rows(kept: list[dict]) -> tuple[list[Row], list[str]]:
     section = "3 memory"
     must_be_zero = [r for r in rows if r["kind"] == "must be 0"]
     history = [r for r in rows if r["kind"] == memory.HISTORY]
-    beyond = [r for r in rows if r["kind"] != memory.HISTORY]
-    growing = [f"{r['short']} ({r['per_saga']:,.0f} B/saga)" for r in beyond if r["grows"]]
-    beyond_bytes = sum(r["bytes"] for r in beyond)
-    history_bytes = sum(r["bytes"] for r in history)
+    business = [r for r in rows if r["kind"] == memory.BUSINESS]
+    ours = [r for r in rows if r["kind"] not in (memory.HISTORY, memory.BUSINESS)]
+    growing = [f"{r['short']} ({r['per_saga']:,.0f} B/saga)" for r in ours if r["grows"]]
+
+    def total(these):
+        return sum(r["bytes"] for r in these)
+
+    def size(these):
+        return f"{total(these) / 2**20:,.1f} MiB = {total(these) / n:,.0f} B per finished saga"
+
+    first, last = limited
+    bounded = last["bytes"] <= 2 * first["bytes"] + 65536
     out = [
         Row(section, f"after {n:,} finished: machine models, running instances, "
                      "scheduled calls, outbox",
             ", ".join(f"{r['items']:,}" for r in must_be_zero), "all 0",
             verdict(all(r["items"] == 0 for r in must_be_zero))),
-        Row(section, f"after {n:,} finished: held beyond the history",
-            f"{beyond_bytes / 2**20:,.1f} MiB = {beyond_bytes / n:,.0f} B per finished saga",
+        Row(section, f"after {n:,} finished: what orchestra holds (store, idempotency, "
+                     "transport), beyond the history", size(ours),
             "no growth with finished work",
             "GROWS: " + ", ".join(growing) if growing else "flat"),
-        Row(section, f"after {n:,} finished: the history (append-only by design)",
-            f"{history_bytes / 2**20:,.1f} MiB = {history_bytes / n:,.0f} B per finished saga"),
+        Row(section, f"after {n:,} finished: the shop's own records (ledger, shipments)",
+            size(business), verdict="the business's data: grows"),
+        Row(section, f"after {n:,} finished: the history (keeps everything by default)",
+            size(history), verdict="grows, by design"),
+        Row(section, f"the history with World(history_limit={limit:,}), after "
+                     f"{first['n']:,} and {last['n']:,} finished",
+            f"{first['bytes'] / 2**20:,.1f} MiB, {last['bytes'] / 2**20:,.1f} MiB "
+            f"({last['records']:,} records kept)", "no growth with finished work",
+            "flat" if bounded else "GROWS"),
     ]
     table = [f"| held after finishing | items | B per saga after {small['n']:,} "
              f"| B per saga after {n:,} | grows with finished work? |",
@@ -312,7 +329,11 @@ def main(argv: list[str] | None = None) -> int:
     rows += durable_rows(size["durable"], min(size["repeats"], 2))
     memory_found, where = memory_rows(size["in_flight"])
     scaled, kept = scale_rows(size["scale"], size["repeats"])
-    finished, holders = after_finished_rows(kept)
+    limit = size["history_limit"]
+    progress(f"3. memory: the history kept to {limit:,} records, after "
+             f"{' and '.join(f'{n:,}' for n in size['scale'][-2:])} sagas")
+    limited = memory.history_under_a_limit(size["scale"][-2:], limit)
+    finished, holders = after_finished_rows(kept, limited, limit)
     rows += memory_found + finished + scaled
     rows += view_rows(size["view_repeats"])
     rows += course_rows(size["notebooks"])

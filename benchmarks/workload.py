@@ -42,9 +42,10 @@ def services(stock: int) -> list:
     return [Inventory({"red-dress": stock}), Payment(), Shipping(delivers_to=("Springfield",))]
 
 
-def shop(stock: int, transport: str = "direct", store=None) -> tuple[World, Orchestrator]:
+def shop(stock: int, transport: str = "direct", store=None,
+         history_limit: int | None = None) -> tuple[World, Orchestrator]:
     """A world with the three services and an orchestrator running the order saga."""
-    world = World(services(stock), transport=transport, seed=1)
+    world = World(services(stock), transport=transport, seed=1, history_limit=history_limit)
     return world, Orchestrator(world, place_order_saga(), name="order", store=store)
 
 

@@ -23,6 +23,7 @@ _TYPES: dict[str, type["Message"]] = {}
 _HINTS: dict[type, dict[str, Any]] = {}
 _FIELDS: dict[type, tuple[str, ...]] = {}
 _ATOMIC = frozenset((str, int, bool, type(None)))  # JSON as they are: nothing to check
+_STR = frozenset((str,))
 _ID_NAMES = ("message_id", "correlation_id", "causation_id")
 
 
@@ -63,19 +64,14 @@ class Message:
     def stamped(self, **ids: str) -> "Message":
         """A copy with the given ids set (message_id, correlation_id, causation_id); the
         message itself when they are set already (it is frozen: a copy would be equal)."""
-        fields = self.__dict__
         for key, value in ids.items():
             if key not in _ID_NAMES or type(value) is not str:
                 raise TypeError(f"stamped() sets the string ids message_id, correlation_id, "
                                 f"causation_id; not {key}={value!r}")
-            if fields[key] != value:
-                break
-        else:
-            return self
-        copy = object.__new__(type(self))  # the payload was checked already: copy, set ids
-        copy.__dict__.update(fields)
-        copy.__dict__.update(ids)
-        return copy
+        fields = self.__dict__
+        return with_ids(self, ids.get("message_id", fields["message_id"]),
+                        ids.get("correlation_id", fields["correlation_id"]),
+                        ids.get("causation_id", fields["causation_id"]))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,6 +106,22 @@ class Reply(Message):
     rejected: bool = False
 
     kind: ClassVar[str] = "reply"
+
+
+def with_ids(message: Message, message_id: str, correlation_id: str,
+             causation_id: str) -> Message:
+    """:meth:`Message.stamped` for the runtime (the ids known to be strings): the message
+    itself when its ids are these already, else a copy with them."""
+    fields = message.__dict__
+    if (fields["message_id"] == message_id and fields["correlation_id"] == correlation_id
+            and fields["causation_id"] == causation_id):
+        return message
+    copy = object.__new__(type(message))  # the payload was checked already: copy, set ids
+    fields = dict(fields)
+    fields["message_id"], fields["correlation_id"], fields["causation_id"] = (
+        message_id, correlation_id, causation_id)
+    object.__setattr__(copy, "__dict__", fields)
+    return copy
 
 
 def make_reply(command: str, ok: bool, result: dict, error: str = "", attempts: int = 1,
@@ -196,6 +208,8 @@ def _check_json(value: Any, where: str) -> None:
             _check_json(item, f"{where}[{i}]")
         return
     if isinstance(value, dict):
+        if _ATOMIC.issuperset(map(type, value.values())) and _STR.issuperset(map(type, value)):
+            return  # the usual case: str keys, plain values
         for key, item in value.items():
             if not isinstance(key, str):
                 raise MessageNotSerialisable(

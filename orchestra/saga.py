@@ -186,9 +186,8 @@ class Saga:
 
     def build(self, message_type: type, data: dict, **ids) -> Command | Event:
         """The command (or event) of ``message_type`` filled from the instance's data."""
-        names = field_names(message_type)
-        return message_type(**{k: v for k, v in data.items()
-                               if k in names and k not in _IDS}, **ids)
+        names = _filled(message_type)
+        return message_type(**{k: data[k] for k in names if k in data}, **ids)
 
     # -- the state machine ------------------------------------------------------------------
     @property
@@ -237,3 +236,15 @@ class Saga:
             model=None, states=self.states, transitions=self.transitions, initial=PENDING,
             auto_transitions=False, send_event=True, after_state_change="state_changed",
             name=self.name, **options)
+
+
+_FILLED: dict[type, tuple[str, ...]] = {}
+
+
+def _filled(message_type: type) -> tuple[str, ...]:
+    """The fields of a message type a saga fills from an instance's data (all but the ids)."""
+    names = _FILLED.get(message_type)
+    if names is None:
+        names = _FILLED[message_type] = tuple(n for n in field_names(message_type)
+                                              if n not in _IDS)
+    return names

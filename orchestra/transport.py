@@ -17,7 +17,7 @@ from functools import partial
 
 from . import history as h
 from .clock import Timer
-from .messages import Command, Event, Message, Reply, to_dict as _data
+from .messages import Command, Event, Message, Reply, to_dict as _data, with_ids
 
 
 class _Waiting:
@@ -117,8 +117,7 @@ class Transport:
     def _respond(self, command: Command, receiver: str, sender: str, reply: Reply,
                  from_network: bool = False) -> None:
         world = self.world
-        reply = reply.stamped(message_id=world.next_id(), correlation_id=command.correlation_id,
-                              causation_id=command.message_id)
+        reply = with_ids(reply, world.next_id(), command.correlation_id, command.message_id)
         waiting = self._waiting.get(command.message_id)
         self._answers[reply.message_id] = waiting.send if waiting is not None else 0
         if not from_network:

@@ -16,7 +16,7 @@ from .clock import Clock
 from .errors import HandlerAlreadyRegistered, NoReply, UnknownCommand, UnknownService
 from .faults import Fault, Faults
 from .history import History
-from .messages import Command, Event, Message, Reply
+from .messages import Command, Event, Message, Reply, with_ids
 from .service import Service
 from .transport import TRANSPORTS, Transport
 
@@ -121,10 +121,9 @@ class World:
 
     def _stamp(self, message: Message, correlation_id: str | None,
                causation_id: str | None) -> Message:
-        return message.stamped(
-            message_id=message.message_id or self.next_id(),
-            correlation_id=correlation_id or message.correlation_id,
-            causation_id=causation_id or message.causation_id)
+        return with_ids(message, message.message_id or self.next_id(),
+                        correlation_id or message.correlation_id,
+                        causation_id or message.causation_id)
 
     def send(self, command: Command, *, sender: str = "client", correlation_id: str | None = None,
              causation_id: str | None = None, timeout: float | None = None) -> Command:
