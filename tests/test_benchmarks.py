@@ -53,7 +53,8 @@ def test_the_benchmark_prints_every_measurement_with_a_figure_or_the_reason_it_h
                  "widget: switch + reset + run + re-render (median)"):
         assert what in measured, f"no row {what!r}"
     for prefix in ("orchestrator, SqliteStore, SQLite WAL, synchronous=FULL", "DBOS Transact",
-                   "after 1,500 finished: held beyond", "1,500 sagas, direct call",
+                   "after 1,500 finished: what orchestra holds", "the history with World(history_limit=",
+                   "1,500 sagas, direct call",
                    "cost per saga from", "notebooks/", "the whole course"):
         assert any(what.startswith(prefix) for what in measured), f"no row {prefix}..."
     dbos = [figure for what, figure in measured.items() if what.startswith("DBOS Transact")]
