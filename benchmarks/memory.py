@@ -124,7 +124,7 @@ def holders(world, orchestrator) -> list[dict]:
         holder("store: outbox", "outbox", "must be 0", store._outbox, len(store._outbox)),
         holder("store: running instances", "the store's running instances", "must be 0",
                store._running, len(store._running)),
-        holder("transport: waiting, sends, answers, time-outs", "transport bookkeeping",
+        holder("transport: waiting, answers, time-outs", "transport bookkeeping",
                "bookkeeping", bookkeeping, sum(len(v) for v in bookkeeping.values())),
         holder(f"store: finished snapshots (the last {store.keep_finished:,})",
                "the store's finished snapshots", "the store's record", store._finished,

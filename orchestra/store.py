@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections import OrderedDict
 from contextlib import contextmanager
 
 from .errors import OrchestraError
@@ -104,7 +105,9 @@ class MemoryStore(Store):
                              "keep, an int >= 0 (None keeps every one)")
         self.keep_finished = keep_finished
         self._running: dict[str, object] = {}     # id -> the live instance, or its snapshot
-        self._finished: dict[str, tuple] = {}     # id -> final snapshot, packed; oldest first
+        # id -> final snapshot, packed; oldest first (an OrderedDict: dropping the oldest
+        # of a dict that keeps losing its first entries would scan past them every time)
+        self._finished: OrderedDict[str, bytes] = OrderedDict()
         self._ended: dict[str, int] = {}          # ending -> how many finished so (all of them)
         self._outbox: dict[str, object] = {}      # id -> pending command (a Message or its dict)
         self._history: dict[str, tuple] = {}      # id -> its records (history rows, or dicts)
@@ -143,8 +146,7 @@ class MemoryStore(Store):
         self._ended[snapshot["state"]] = self._ended.get(snapshot["state"], 0) + 1
         if self.keep_finished is not None:
             while len(self._finished) > self.keep_finished:
-                oldest = next(iter(self._finished))
-                del self._finished[oldest]
+                oldest, _ = self._finished.popitem(last=False)
                 self._history.pop(oldest, None)
 
     def _add_history(self, instance_id: str, records: list) -> None:

@@ -55,6 +55,9 @@ class Transport:
         # with finished work) and a later send of it still outnumbers every earlier reply.
         self._send_numbers = itertools.count(1)
         self._answers: dict[str, int] = {}  # reply id -> the send of its command it answers
+        # Caller -> the time-outs that came due while it was down, as (command id, send):
+        # a caller that is down is not running, so its time-outs go off when it is back.
+        self._deferred: dict[str, list[tuple[str, int]]] = {}
         # Bound once, not per message: thousands of scheduled calls each hold one.
         self._on_time_out, self._on_arrival = self._time_out, self._arrive
 
@@ -88,7 +91,11 @@ class Transport:
             self._carry(event, sender, receiver, None)
 
     def on_up(self, service: str) -> None:
-        """A service came back up."""
+        """A service came back up: the time-outs that came due meanwhile go off now."""
+        for command_id, send in self._deferred.pop(service, ()):
+            waiting = self._waiting.get(command_id)
+            if waiting is not None and waiting.send == send:  # not answered nor sent again
+                self._time_out(command_id)
 
     def redeliver(self, service: str, message: Message, respond) -> None:
         """A service went down while working on ``message``."""
@@ -159,9 +166,13 @@ class Transport:
         endpoint.receive(reply, None)
 
     def _time_out(self, command_id: str) -> None:
-        waiting = self._waiting.pop(command_id, None)
+        waiting = self._waiting.get(command_id)
         if waiting is None:
             return
+        if self.world.faults.is_down(waiting.sender):
+            self._deferred.setdefault(waiting.sender, []).append((command_id, waiting.send))
+            return
+        del self._waiting[command_id]
         self._timed_out.add(command_id)
         command = waiting.command
         world = self.world
@@ -237,7 +248,8 @@ class Queued(Transport):
             self._hand_over(message, sender, receiver, respond)
 
     def on_up(self, service: str) -> None:
-        self._drain(service)
+        self._drain(service)      # replies that waited in its inbox come first ...
+        super().on_up(service)    # ... then any time-out still due
 
     def redeliver(self, service: str, message: Message, respond) -> None:
         # Not acknowledged, so the broker keeps it: first in line when the service is back.

@@ -202,3 +202,30 @@ def test_a_queued_reply_to_a_caller_that_is_down_waits_for_it(queued_shop, charg
 def test_a_transport_that_cannot_work_is_refused_saying_why(options, complaint):
     with pytest.raises(ValueError, match=complaint):
         World([], **options)
+
+
+@pytest.mark.parametrize("transport", ["direct", "queued"])
+def test_a_caller_that_is_down_hears_its_time_out_when_it_is_back_not_before(transport):
+    # Payment takes 20 s; the client waits 5 s but is down from 1 s to 12 s: not running,
+    # it cannot act on a time-out at 5 s. It hears it when it is back, at 12 s.
+    world = build_world(transport, faults=[Latency("payment", seconds=20),
+                                           Down("client", at=1, until=12)])
+    charge = world.send(ChargePayment(order_id="o-1", customer="ada", amount_cents=RED_DRESS),
+                        timeout=5)
+    world.run(until=11)
+    assert charge.message_id not in world.client.replies and not world.history.of_kind("timed_out")
+    world.run(until=13)
+    timed_out = world.history.of_kind("timed_out")
+    assert [r.time for r in timed_out] == [12.0]
+    assert world.client.replies[charge.message_id].timed_out
+
+
+def test_a_time_out_due_while_the_caller_was_down_is_dropped_if_the_reply_came_first():
+    # Queued: the reply waits in the client's inbox while it is down, and is read first.
+    world = build_world("queued", faults=[Latency("payment", seconds=3, until=1),
+                                          Down("client", at=1, until=12)])
+    charge = world.send(ChargePayment(order_id="o-1", customer="ada", amount_cents=RED_DRESS),
+                        timeout=5)
+    world.run()
+    assert world.client.replies[charge.message_id].ok
+    assert not world.history.of_kind("timed_out")
