@@ -51,6 +51,9 @@ class Remembered:
     def __len__(self) -> int:
         return len(self._newer) + len(self._older)
 
+    def __bool__(self) -> bool:
+        return bool(self._newer) or bool(self._older)
+
     def __repr__(self) -> str:
         return f"<Remembered {len(self)} of at most {self.limit}>"
 

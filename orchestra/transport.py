@@ -17,6 +17,7 @@ from functools import partial
 
 from . import history as h
 from .clock import Timer
+from .idempotency import Remembered
 from .messages import Command, Event, Message, Reply, to_dict as _data, with_ids
 
 
@@ -49,7 +50,9 @@ class Transport:
         self.latency = latency
         self.duplicate_probability = duplicate_probability
         self._waiting: dict[str, _Waiting] = {}
-        self._timed_out: set[str] = set()
+        # Commands whose caller stopped waiting, to tell a late reply from a duplicate: the
+        # latest ones only (see orchestra.idempotency), so memory does not grow with them.
+        self._timed_out = Remembered()
         # Sends are numbered across all commands (a waiting caller knows which it waits on),
         # so a command's number is forgotten once no one waits for it (memory must not grow
         # with finished work) and a later send of it still outnumbers every earlier reply.
@@ -79,7 +82,7 @@ class Transport:
         send = next(self._send_numbers)
         self._waiting[command_id] = _Waiting(sender, command, timer, timeout, send)
         if self._timed_out:
-            self._timed_out.discard(command_id)
+            self._timed_out.forget(command_id)
         self._carry(command, sender, receiver, self._responder(command, receiver, sender))
 
     def publish(self, event: Event, sender: str, receivers: list[str]) -> None:
@@ -173,7 +176,7 @@ class Transport:
             self._deferred.setdefault(waiting.sender, []).append((command_id, waiting.send))
             return
         del self._waiting[command_id]
-        self._timed_out.add(command_id)
+        self._timed_out.put(command_id, True)
         command = waiting.command
         world = self.world
         world.history.append(h.TIMED_OUT, correlation_id=command.correlation_id,
