@@ -118,12 +118,7 @@ class Clock:
                 )
             pop(queue)
             self.now = entry[0]
-            args = entry[3]
-            if args is None:
-                timer = entry[2]
-                timer.callback(*timer.args)
-            else:
-                entry[2](*args)
+            _run(entry)
             steps += 1
         if until is not None and until > self.now:
             self.now = round(until, _DIGITS)

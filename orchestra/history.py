@@ -85,8 +85,7 @@ def unpack(value):
 
 def record_of(row: tuple) -> Record:
     """The :class:`Record` a kept row stands for."""
-    detail = row[8]
-    return _new(Record, (*row[:8], marshal.loads(detail) if type(detail) is bytes else detail))
+    return _new(Record, (*row[:8], unpack(row[8])))
 
 
 _KINDS = frozenset(KINDS)
@@ -133,19 +132,14 @@ class History:
             message_id: str, detail: dict) -> tuple:
         """:meth:`append` for the runtime's own records (every field given, the kind trusted);
         returns the row kept (see :func:`record_of`)."""
-        seq = self._count
-        row = (seq, self._clock.now if self._clock is not None else 0.0, kind, correlation_id,
-               sender, receiver, message_type, message_id, pack(detail))
-        self._count = seq + 1
-        tail = self._tail
-        tail.append(row)
-        if len(tail) == _CHUNK:
-            self._seal()
+        row = (self._count, self._clock.now if self._clock is not None else 0.0, kind,
+               correlation_id, sender, receiver, message_type, message_id, pack(detail))
+        self._keep(row)
         return row
 
     def _keep(self, row: tuple) -> None:
-        """Keep a row read back from JSON (what :meth:`add` does, for a row made already)."""
-        seq = self._count = row[0] + 1
+        """Keep a row, numbered next (made by :meth:`add`, or read back from JSON)."""
+        self._count = row[0] + 1
         self._tail.append(row)
         if len(self._tail) == _CHUNK:
             self._seal()

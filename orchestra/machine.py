@@ -122,7 +122,7 @@ def machine_class(diagrams: bool):
             class DiagramMachine(GraphMachine):
                 """GraphMachine whose remove_model also drops the model's graph (else it leaks)."""
 
-                def __init__(self, *args, lean: bool = False, **kwargs):
+                def __init__(self, *args, **kwargs):
                     super().__init__(*args, **kwargs)
                     self.models = Models()
 
